@@ -1,0 +1,67 @@
+# lgan - build, test, demo.  `make demo` and `make check` are the two
+# commands of the README; each installs what it needs first.
+
+LUA      ?= lua5.4
+PKGS      = lua5.4 openblas stb zlib
+CC       ?= gcc
+CFLAGS   ?= -O2 -g
+WARN      = -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes \
+            -Wstrict-prototypes -Wpointer-arith -Wcast-qual -Wvla
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs openblas stb zlib 2>/dev/null)
+ALL_CFLAGS  = $(WARN) -fPIC -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS      = $(PKG_LIBS) -lm
+
+SRC     := $(wildcard csrc/*.c)
+OBJ     := $(SRC:csrc/%.c=build/obj/%.o)
+MODULE  := build/lgan/core.so
+
+PREFIX  ?= /usr/local
+LUA_LIBDIR ?= $(PREFIX)/lib/lua/5.4
+LUA_SHAREDIR ?= $(PREFIX)/share/lua/5.4
+
+# Lets `lua5.4 bin/lgan` and the specs find the module in the checkout.
+RUN = LUA_CPATH='build/?.so;;' LUA_PATH='lua/?.lua;lua/?/init.lua;;'
+
+DATA ?= data/mnist
+EPOCHS ?= 5
+
+.PHONY: all deps data demo check test clean install bench
+
+all: $(MODULE)
+
+build/obj/%.o: csrc/%.c $(wildcard csrc/*.h) | build/obj
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(MODULE): $(OBJ) | build/lgan
+	$(CC) -shared -o $@ $(OBJ) $(LDLIBS)
+
+build/obj build/lgan:
+	mkdir -p $@
+
+deps:
+	tools/install-deps.sh
+
+data: deps
+	tools/fetch-mnist.sh $(DATA)
+
+demo: deps data
+	$(MAKE) all
+	$(RUN) $(LUA) bin/lgan train --data $(DATA) --out runs/demo \
+	  --epochs $(EPOCHS)
+
+test: all
+	$(RUN) busted --lua=$(LUA) spec
+
+check: deps
+	$(MAKE) test
+
+install: all
+	install -d $(DESTDIR)$(LUA_LIBDIR)/lgan $(DESTDIR)$(LUA_SHAREDIR)/lgan \
+	  $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(MODULE) $(DESTDIR)$(LUA_LIBDIR)/lgan/core.so
+	install -m 644 lua/lgan/*.lua $(DESTDIR)$(LUA_SHAREDIR)/lgan/
+	install -m 755 bin/lgan $(DESTDIR)$(PREFIX)/bin/lgan
+
+clean:
+	rm -rf build

@@ -1,0 +1,294 @@
+/*
+ * gan.c - the fused GAN step.
+ *
+ * Workspace for batch b, in floats: z [b, z_dim]; the generator's stage
+ * outputs but the last; the discriminator's input [2b, x_dim], real rows
+ * first, into whose second half the generator writes its samples; the
+ * discriminator's stage outputs [2b, out]; two gradient buffers that the
+ * backward passes use in turn.
+ */
+#include "gan.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "loss.h"
+
+/* Stage outputs live after the stage lists, in the same allocation. */
+static float **g_outs(const lg_gan *gan)
+{
+  return (float **)(gan->d + gan->nd);
+}
+
+static float **d_outs(const lg_gan *gan)
+{
+  return g_outs(gan) + gan->ng;
+}
+
+static int compile(const lg_net *net, const char *name, lg_stage *out,
+                   int *count, lg_err *err)
+{
+  int n = 0;
+
+  for (int i = 0; i < net->n; i++) {
+    lg_layer *l = net->layers[i];
+
+    if (l->kind == LG_LINEAR) {
+      if (n > 0 && out[n - 1].linear->out != l->in)
+        return lg_fail(err, "%s: layer %d takes %lld features but the "
+                       "layer before gives %lld", name, i + 1,
+                       (long long)l->in,
+                       (long long)out[n - 1].linear->out);
+      out[n++] = (lg_stage){l, LG_IDENTITY, 0};
+    } else if (n == 0 || out[n - 1].act != LG_IDENTITY) {
+      return lg_fail(err, "%s: layer %d (%s) must follow a Linear layer",
+                     name, i + 1, lg_kind_name(l->kind));
+    } else {
+      out[n - 1].act = l->kind;
+      out[n - 1].slope = l->slope;
+    }
+  }
+  if (n == 0)
+    return lg_fail(err, "%s: has no Linear layer", name);
+  *count = n;
+  return 0;
+}
+
+static int owns_params(const lg_optim *o, const lg_stage *s, int n)
+{
+  if (o->nparams != 2 * n)
+    return 0;
+  for (int i = 0; i < n; i++)
+    if (o->params[2 * i].value != s[i].linear->weight ||
+        o->params[2 * i + 1].value != s[i].linear->bias)
+      return 0;
+  return 1;
+}
+
+int lg_gan_init(lg_gan *gan, const lg_net *gen, const lg_net *disc,
+                lg_optim *g_opt, lg_optim *d_opt, lg_rng *rng,
+                lg_allocator allocator, lg_err *err)
+{
+  size_t n = (size_t)gen->n + (size_t)disc->n;
+  size_t bytes = n * (sizeof(lg_stage) + sizeof(float *));
+
+  memset(gan, 0, sizeof *gan);
+  gan->allocator = allocator;
+  gan->g = allocator.alloc(allocator.ctx, bytes ? bytes : 1);
+  if (!gan->g)
+    return lg_fail(err, "out of memory");
+  gan->d = gan->g + gen->n;
+  if (compile(gen, "generator", gan->g, &gan->ng, err) ||
+      compile(disc, "discriminator", gan->d, &gan->nd, err))
+    goto fail;
+
+  lg_stage *last = &gan->d[gan->nd - 1];
+  if (last->act == LG_SIGMOID)
+    last->act = LG_IDENTITY;
+  else if (last->act != LG_IDENTITY) {
+    lg_fail(err, "discriminator: must end in Linear or Sigmoid, not %s",
+            lg_kind_name(last->act));
+    goto fail;
+  }
+  if (last->linear->out != 1) {
+    lg_fail(err, "discriminator: gives %lld outputs, expected 1",
+            (long long)last->linear->out);
+    goto fail;
+  }
+  gan->z_dim = gan->g[0].linear->in;
+  gan->x_dim = gan->g[gan->ng - 1].linear->out;
+  if (gan->d[0].linear->in != gan->x_dim) {
+    lg_fail(err, "discriminator: takes %lld features but the generator "
+            "gives %lld", (long long)gan->d[0].linear->in,
+            (long long)gan->x_dim);
+    goto fail;
+  }
+  if (!owns_params(g_opt, gan->g, gan->ng) ||
+      !owns_params(d_opt, gan->d, gan->nd)) {
+    lg_fail(err, "optimizers must hold exactly the networks' parameters");
+    goto fail;
+  }
+  /* The stage lists were sized for every layer; the output pointers go
+   * after the stages actually used. */
+  memmove(gan->g + gan->ng, gan->d, (size_t)gan->nd * sizeof(lg_stage));
+  gan->d = gan->g + gan->ng;
+  gan->g_opt = g_opt;
+  gan->d_opt = d_opt;
+  gan->rng = rng;
+  gan->real_label = 1.0f;
+  gan->fake_label = 0.0f;
+  return 0;
+
+fail:
+  lg_gan_free(gan);
+  return -1;
+}
+
+static int64_t widest(const lg_stage *s, int n, int64_t w)
+{
+  for (int i = 0; i < n; i++)
+    if (s[i].linear->out > w)
+      w = s[i].linear->out;
+  return w;
+}
+
+size_t lg_gan_workspace_bytes(const lg_gan *gan, int64_t b)
+{
+  int64_t floats = b * gan->z_dim + 2 * b * gan->x_dim;
+  int64_t w = widest(gan->d, gan->nd, widest(gan->g, gan->ng, gan->x_dim));
+
+  for (int i = 0; i < gan->ng - 1; i++)
+    floats += b * gan->g[i].linear->out;
+  for (int i = 0; i < gan->nd; i++)
+    floats += 2 * b * gan->d[i].linear->out;
+  floats += 2 * (2 * b * w);
+  return (size_t)floats * sizeof(float);
+}
+
+static int reserve(lg_gan *gan, int64_t b, lg_err *err)
+{
+  float *ws;
+
+  if (b <= gan->capacity)
+    return 0;
+  ws = gan->allocator.alloc(gan->allocator.ctx,
+                            lg_gan_workspace_bytes(gan, b));
+  if (!ws)
+    return lg_fail(err, "out of memory for a batch of %lld",
+                   (long long)b);
+  if (gan->workspace)
+    gan->allocator.release(gan->allocator.ctx, gan->workspace);
+  gan->workspace = ws;
+  gan->capacity = b;
+  return 0;
+}
+
+/* Points the buffers into the workspace for a batch of b rows; every
+ * size grows with b, so a workspace made for a larger batch fits. */
+static void layout(lg_gan *gan, int64_t b)
+{
+  float *ws = gan->workspace, **go = g_outs(gan), **dd = d_outs(gan);
+  int64_t w = widest(gan->d, gan->nd, widest(gan->g, gan->ng, gan->x_dim));
+
+  gan->z = ws;
+  ws += b * gan->z_dim;
+  for (int i = 0; i < gan->ng - 1; i++) {
+    go[i] = ws;
+    ws += b * gan->g[i].linear->out;
+  }
+  gan->d_in = ws;
+  go[gan->ng - 1] = ws + b * gan->x_dim;
+  ws += 2 * b * gan->x_dim;
+  for (int i = 0; i < gan->nd; i++) {
+    dd[i] = ws;
+    ws += 2 * b * gan->d[i].linear->out;
+  }
+  gan->grad[0] = ws;
+  gan->grad[1] = ws + 2 * b * w;
+}
+
+static void forward(const lg_stage *s, int n, const float *x, int64_t rows,
+                    float **outs)
+{
+  for (int i = 0; i < n; i++) {
+    const lg_layer *l = s[i].linear;
+
+    lg_gemm(0, 1, (int)rows, (int)l->out, (int)l->in, 1.0f,
+            i ? outs[i - 1] : x, l->weight->data, 0.0f, outs[i]);
+    lg_bias_act_forward(s[i].act, s[i].slope, outs[i], l->bias->data, rows,
+                        l->out);
+  }
+}
+
+/*
+ * Back from d, the gradient at the last stage's output (one of the two
+ * gradient buffers; overwritten), with weight gradients when grads is
+ * nonzero.  Returns the buffer holding the gradient at the input x when
+ * want_dx is nonzero, else NULL.
+ */
+static float *backward(const lg_gan *gan, const lg_stage *s, int n,
+                       const float *x, int64_t rows, float **outs,
+                       float *d, int grads, int want_dx)
+{
+  float *other = d == gan->grad[0] ? gan->grad[1] : gan->grad[0];
+
+  for (int i = n - 1; i >= 0; i--) {
+    const lg_layer *l = s[i].linear;
+    const float *in = i ? outs[i - 1] : x;
+    float *next = i || want_dx ? other : NULL;
+
+    lg_act_backward_bias(s[i].act, s[i].slope, outs[i], d, rows, l->out,
+                         grads ? l->grad_bias->data : NULL, 0);
+    if (grads)
+      lg_gemm(1, 0, (int)l->out, (int)l->in, (int)rows, 1.0f, d, in, 0.0f,
+              l->grad_weight->data);
+    if (next)
+      lg_gemm(0, 0, (int)rows, (int)l->in, (int)l->out, 1.0f, d,
+              l->weight->data, 0.0f, next);
+    other = d;
+    d = next;
+  }
+  return d;
+}
+
+static double mean_sigmoid(const float *logits, int64_t n)
+{
+  double total = 0;
+
+  for (int64_t i = 0; i < n; i++) {
+    double x = logits[i];
+    total += x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
+  }
+  return total / n;
+}
+
+int lg_gan_step(lg_gan *gan, const float *real, int64_t b,
+                lg_gan_stats *st, lg_err *err)
+{
+  float **go = g_outs(gan), **dd = d_outs(gan);
+  const float *logits;
+  float *z, *d_in, *fake, *grad;
+
+  if (reserve(gan, b, err))
+    return -1;
+  layout(gan, b);
+  z = gan->z;
+  d_in = gan->d_in;
+  fake = go[gan->ng - 1];
+  grad = gan->grad[0];
+
+  lg_rng_fill_normal(gan->rng, z, b * gan->z_dim, 0.0f, 1.0f);
+  forward(gan->g, gan->ng, z, b, go);
+  memcpy(d_in, real, (size_t)(b * gan->x_dim) * sizeof *real);
+  forward(gan->d, gan->nd, d_in, 2 * b, dd);
+
+  logits = dd[gan->nd - 1];
+  st->d_real = mean_sigmoid(logits, b);
+  st->d_fake = mean_sigmoid(logits + b, b);
+  st->d_loss = lg_bce_logits(logits, NULL, gan->real_label, b, 1, grad) +
+               lg_bce_logits(logits + b, NULL, gan->fake_label, b, 1,
+                             grad + b);
+  backward(gan, gan->d, gan->nd, d_in, 2 * b, dd, grad, 1, 0);
+  lg_optim_step(gan->d_opt);
+
+  /* The generator's turn: D again on the same fakes, after its update;
+   * its weight gradients are left as the D step made them. */
+  forward(gan->d, gan->nd, fake, b, dd);
+  grad = gan->grad[0];
+  st->g_loss = lg_bce_logits(dd[gan->nd - 1], NULL, 1.0f, b, 1, grad);
+  grad = backward(gan, gan->d, gan->nd, fake, b, dd, grad, 0, 1);
+  backward(gan, gan->g, gan->ng, z, b, go, grad, 1, 0);
+  lg_optim_step(gan->g_opt);
+  return 0;
+}
+
+void lg_gan_free(lg_gan *gan)
+{
+  if (gan->workspace)
+    gan->allocator.release(gan->allocator.ctx, gan->workspace);
+  if (gan->g)
+    gan->allocator.release(gan->allocator.ctx, gan->g);
+  gan->workspace = NULL;
+  gan->g = gan->d = NULL;
+  gan->capacity = 0;
+}

@@ -1,0 +1,83 @@
+/*
+ * gan.h - the fused GAN step: one call updates the discriminator and then
+ * the generator, on workspaces allocated once per batch size.
+ */
+#ifndef LGAN_GAN_H
+#define LGAN_GAN_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "nn.h"
+#include "optim.h"
+#include "rng.h"
+
+/* Where the step's workspace comes from; the host may count or pool. */
+typedef struct lg_allocator {
+  void *(*alloc)(void *ctx, size_t bytes);
+  void (*release)(void *ctx, void *p);
+  void *ctx;
+} lg_allocator;
+
+/* A network as the step sees it: layers in order. */
+typedef struct lg_net {
+  int n;
+  lg_layer **layers;
+} lg_net;
+
+/* A Linear with the activation that follows it (LG_IDENTITY if none). */
+typedef struct lg_stage {
+  lg_layer *linear;
+  lg_kind act;
+  float slope;
+} lg_stage;
+
+typedef struct lg_gan_stats {
+  double d_loss, g_loss, d_real, d_fake;
+} lg_gan_stats;
+
+typedef struct lg_gan {
+  lg_stage *g, *d;
+  int ng, nd;
+  int64_t z_dim, x_dim;
+  /* Targets of the discriminator's loss: 1 and 0, or smoothed. */
+  float real_label, fake_label;
+  lg_optim *g_opt, *d_opt;
+  lg_rng *rng;
+  lg_allocator allocator;
+  int64_t capacity;
+  float *workspace;
+  /* Where the current batch's buffers start inside the workspace. */
+  float *z, *d_in, *grad[2];
+} lg_gan;
+
+/*
+ * Prepares gan for the generator and discriminator nets, which must be
+ * Linear layers each followed by at most one activation, and whose sizes
+ * must chain (z -> ... -> x -> ... -> 1).  A discriminator that ends in
+ * Sigmoid has it folded into the loss, which is computed from logits.
+ * The optimizers must hold exactly the nets' parameters.  Allocates the
+ * stage lists through allocator; returns 0, or -1 with a message in err.
+ */
+int lg_gan_init(lg_gan *gan, const lg_net *gen, const lg_net *disc,
+                lg_optim *g_opt, lg_optim *d_opt, lg_rng *rng,
+                lg_allocator allocator, lg_err *err);
+
+/*
+ * One GAN update on real[batch, x_dim]: draws z, runs G, runs D on the
+ * real and fake rows stacked, takes a BCE step on D, then a
+ * non-saturating step on G (-log D(G(z)), same z, updated D).
+ * Gradients are overwritten, not accumulated.  Allocates only when batch
+ * exceeds every batch seen before; returns 0, or -1 with a message in
+ * err when memory runs out.
+ */
+int lg_gan_step(lg_gan *gan, const float *real, int64_t batch,
+                lg_gan_stats *stats, lg_err *err);
+
+/* Bytes of workspace a step at this batch size needs. */
+size_t lg_gan_workspace_bytes(const lg_gan *gan, int64_t batch);
+
+/* Releases what lg_gan_init and lg_gan_step allocated; idempotent. */
+void lg_gan_free(lg_gan *gan);
+
+#endif

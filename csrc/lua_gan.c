@@ -1,0 +1,189 @@
+/*
+ * lua_gan.c - lgan.GANStep: the fused step as Lua holds it.  The Lua
+ * class lgan.GAN builds one from two Sequential nets and two optimizers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gan.h"
+#include "lua_lgan.h"
+
+#define LGAN_GANSTEP "lgan.GANStep"
+
+typedef struct lgan_GANStep {
+  lg_gan gan;
+  int ready;
+  /* Workspace allocations so far, for the spec that none follow the
+   * first step at a batch size. */
+  lua_Integer allocations;
+} lgan_GANStep;
+
+static void *counting_alloc(void *ctx, size_t bytes)
+{
+  ((lgan_GANStep *)ctx)->allocations++;
+  return malloc(bytes);
+}
+
+static void counting_release(void *ctx, void *p)
+{
+  (void)ctx;
+  free(p);
+}
+
+static lgan_GANStep *check_step(lua_State *L, const char *fn)
+{
+  lgan_GANStep *s = luaL_testudata(L, 1, LGAN_GANSTEP);
+
+  if (!s)
+    lgan_error(L, fn, "argument 1: expected lgan.GANStep, got %s (call "
+               "methods with ':')", luaL_typename(L, 1));
+  if (!s->ready)
+    lgan_error(L, fn, "the step was closed");
+  return s;
+}
+
+/* Fills the layer pointers of a net from the sequence at arg. */
+static void read_net(lua_State *L, int arg, const char *name, lg_net *net,
+                     lg_layer **slots)
+{
+  for (int i = 0; i < net->n; i++) {
+    lua_rawgeti(L, arg, i + 1);
+    slots[i] = lgan_tolayer(L, -1);
+    if (!slots[i])
+      lgan_error(L, "GAN", "%s layer %d is not a core layer (%s)", name,
+                 i + 1, luaL_typename(L, -1));
+    lua_pop(L, 1);
+  }
+  net->layers = slots;
+}
+
+/*
+ * ganstep(g_layers, d_layers, g_optim, d_optim, rng): the layer lists are
+ * sequences of lgan.Layer.  Keeps all five alive.
+ */
+static int l_ganstep(lua_State *L)
+{
+  lg_net gen, disc;
+  lg_layer **slots;
+  lgan_GANStep *s;
+  lg_err err;
+  lg_optim *go, *dop;
+  lg_rng *rng;
+
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  go = lgan_checkoptim(L, 3, "GAN");
+  dop = lgan_checkoptim(L, 4, "GAN");
+  rng = lgan_checkrng(L, 5, "GAN");
+  gen.n = (int)lua_rawlen(L, 1);
+  disc.n = (int)lua_rawlen(L, 2);
+  if (gen.n < 1 || disc.n < 1 || gen.n > 256 || disc.n > 256)
+    return lgan_error(L, "GAN", "networks must have 1 to 256 layers");
+
+  /* The layer pointers only matter during init; a userdata holds them so
+   * that an error while reading leaks nothing. */
+  slots = lua_newuserdatauv(L, (size_t)(gen.n + disc.n) * sizeof *slots, 0);
+  read_net(L, 1, "generator", &gen, slots);
+  read_net(L, 2, "discriminator", &disc, slots + gen.n);
+
+  s = lua_newuserdatauv(L, sizeof *s, 5);
+  memset(s, 0, sizeof *s);
+  luaL_setmetatable(L, LGAN_GANSTEP);
+  if (lg_gan_init(&s->gan, &gen, &disc, go, dop, rng,
+                  (lg_allocator){counting_alloc, counting_release, s},
+                  &err))
+    return lgan_error(L, "GAN", "%s", err.msg);
+  s->ready = 1;
+  for (int i = 1; i <= 5; i++) {
+    lua_pushvalue(L, i);
+    lua_setiuservalue(L, -2, i);
+  }
+  return 1;
+}
+
+/* step(real): one update on real [batch, x_dim]; returns the statistics
+ * as a table {d_loss, g_loss, d_real, d_fake}. */
+static int s_step(lua_State *L)
+{
+  const char *fn = "GAN:step";
+  lgan_GANStep *s = check_step(L, fn);
+  lg_tensor *x = lgan_checktensor(L, 2, fn);
+  lg_gan_stats st;
+  lg_err err;
+  char sz[64];
+
+  if (x->ndim != 2 || x->size[1] != s->gan.x_dim)
+    return lgan_error(L, fn, "real batch has shape %s, expected n x %d",
+                      lgan_shape(x, sz, 64), (int)s->gan.x_dim);
+  if (x->size[0] > (1 << 20))
+    return lgan_error(L, fn, "batch of %d is above the limit of %d",
+                      (int)x->size[0], 1 << 20);
+  if (lg_gan_step(&s->gan, x->data, x->size[0], &st, &err))
+    return lgan_error(L, fn, "%s", err.msg);
+  lua_createtable(L, 0, 4);
+  lua_pushnumber(L, st.d_loss);
+  lua_setfield(L, -2, "d_loss");
+  lua_pushnumber(L, st.g_loss);
+  lua_setfield(L, -2, "g_loss");
+  lua_pushnumber(L, st.d_real);
+  lua_setfield(L, -2, "d_real");
+  lua_pushnumber(L, st.d_fake);
+  lua_setfield(L, -2, "d_fake");
+  return 1;
+}
+
+/* set_labels(real, fake): the discriminator's targets (1 and 0 unless
+ * smoothed). */
+static int s_set_labels(lua_State *L)
+{
+  lgan_GANStep *s = check_step(L, "GAN:set_labels");
+  double real = lgan_checknumber(L, 2, "GAN:set_labels", "real label");
+  double fake = lgan_checknumber(L, 3, "GAN:set_labels", "fake label");
+
+  if (real < 0 || real > 1 || fake < 0 || fake > 1)
+    return lgan_error(L, "GAN:set_labels", "labels must be in [0, 1]");
+  s->gan.real_label = (float)real;
+  s->gan.fake_label = (float)fake;
+  return 0;
+}
+
+static int s_allocations(lua_State *L)
+{
+  lgan_GANStep *s = luaL_checkudata(L, 1, LGAN_GANSTEP);
+  lua_pushinteger(L, s->allocations);
+  return 1;
+}
+
+/* Frees the workspace; behind close, __close and __gc, and idempotent. */
+static int s_close(lua_State *L)
+{
+  lgan_GANStep *s = luaL_checkudata(L, 1, LGAN_GANSTEP);
+
+  if (s->ready)
+    lg_gan_free(&s->gan);
+  s->ready = 0;
+  return 0;
+}
+
+static const luaL_Reg step_methods[] = {
+  {"step", s_step},
+  {"set_labels", s_set_labels},
+  {"allocations", s_allocations},
+  {"close", s_close},
+  {NULL, NULL}
+};
+
+void lgan_open_gan(lua_State *L)
+{
+  if (luaL_newmetatable(L, LGAN_GANSTEP)) {
+    luaL_newlib(L, step_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, s_close);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, s_close);
+    lua_setfield(L, -2, "__close");
+  }
+  lua_pop(L, 1);
+  lua_pushcfunction(L, l_ganstep);
+  lua_setfield(L, -2, "ganstep");
+}

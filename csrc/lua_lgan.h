@@ -1,0 +1,81 @@
+/*
+ * lua_lgan.h - what the binding files share: the tensor userdata and the
+ * argument checks that make every error name its function.
+ */
+#ifndef LGAN_LUA_LGAN_H
+#define LGAN_LUA_LGAN_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "nn.h"
+#include "optim.h"
+#include "rng.h"
+#include "tensor.h"
+
+#define LGAN_TENSOR "lgan.Tensor"
+#define LGAN_BYTES "lgan.ByteTensor"
+
+/*
+ * A tensor as Lua holds it.  An owned tensor's floats follow the header in
+ * the same block, so Lua's collector sees their size; a view points into
+ * another tensor, which its first user value keeps alive.
+ */
+typedef struct lgan_Tensor {
+  lg_tensor t;
+  int is_view;
+  float storage[];
+} lgan_Tensor;
+
+/* Raises "fn: message" with message formatted as by lua_pushfstring. */
+int lgan_error(lua_State *L, const char *fn, const char *fmt, ...);
+
+/* The tensor at arg, or an error naming fn and the argument. */
+lg_tensor *lgan_checktensor(lua_State *L, int arg, const char *fn);
+
+/* The tensor at arg, or NULL when the value there is not a tensor. */
+lg_tensor *lgan_totensor(lua_State *L, int arg);
+
+/* An integer in [lo, hi] at arg; a float with an integral value is
+ * accepted, since Lua 5.4 arithmetic yields floats. */
+lua_Integer lgan_checkint(lua_State *L, int arg, const char *fn,
+                          const char *what, lua_Integer lo, lua_Integer hi);
+
+/* A finite number at arg. */
+lua_Number lgan_checknumber(lua_State *L, int arg, const char *fn,
+                            const char *what);
+
+/* Pushes a new zero-filled tensor of the given shape; raises on a size
+ * below 1 or a count above LG_MAX_NUMEL. */
+lg_tensor *lgan_newtensor(lua_State *L, int ndim, const int64_t *sizes,
+                          const char *fn);
+
+/* Pushes a view of numel floats at data, shaped by sizes, that keeps the
+ * tensor at base_arg alive. */
+lg_tensor *lgan_newview(lua_State *L, int base_arg, float *data, int ndim,
+                        const int64_t *sizes);
+
+/* Pushes a new tensor of the same shape as t (not filled). */
+lg_tensor *lgan_newlike(lua_State *L, const lg_tensor *t, const char *fn);
+
+/* Shape as text, "64x784", in buf. */
+const char *lgan_shape(const lg_tensor *t, char *buf, size_t len);
+
+/* The generator at arg, or an error naming fn and the argument. */
+lg_rng *lgan_checkrng(lua_State *L, int arg, const char *fn);
+
+/* The core layer at arg, or NULL. */
+lg_layer *lgan_tolayer(lua_State *L, int arg);
+
+/* The optimizer at arg, or an error naming fn. */
+lg_optim *lgan_checkoptim(lua_State *L, int arg, const char *fn);
+
+/* Each binding file adds its functions to the table on the stack top. */
+void lgan_open_tensor(lua_State *L);
+void lgan_open_rng(lua_State *L);
+void lgan_open_nn(lua_State *L);
+void lgan_open_optim(lua_State *L);
+void lgan_open_gan(lua_State *L);
+void lgan_open_io(lua_State *L);
+
+#endif

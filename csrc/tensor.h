@@ -1,0 +1,63 @@
+/*
+ * tensor.h - float32 tensors and the one GEMM wrapper.
+ *
+ * The core never allocates a tensor's storage itself: a tensor is a view
+ * of memory the caller owns (the Lua binding puts it inside a userdata, a
+ * C host may use malloc or a static array).  Tensors are row-major and
+ * contiguous, with 1 to LG_MAX_DIMS dimensions.
+ */
+#ifndef LGAN_TENSOR_H
+#define LGAN_TENSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LG_MAX_DIMS 4
+
+/* The largest element count a tensor may hold (2^31 - 1), so that every
+ * size fits the int that cblas takes and every byte count fits size_t. */
+#define LG_MAX_NUMEL INT32_MAX
+
+typedef struct lg_tensor {
+  float *data;
+  int64_t numel;
+  int ndim;
+  int64_t size[LG_MAX_DIMS];
+} lg_tensor;
+
+/* Product of n sizes, or -1 when a size is below 1 or the product
+ * exceeds LG_MAX_NUMEL. */
+int64_t lg_numel(int n, const int64_t *sizes);
+
+/* Sets t's shape (data untouched).  Returns 0, or -1 as lg_numel does. */
+int lg_tensor_shape(lg_tensor *t, int n, const int64_t *sizes);
+
+/* Rows of a 2-D tensor, or of a 1-D tensor taken as one row. */
+int64_t lg_rows(const lg_tensor *t);
+
+/* Last dimension: the feature count of a batch. */
+int64_t lg_cols(const lg_tensor *t);
+
+/*
+ * C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C, with op(X) = X or
+ * X^T as ta / tb say.  All three matrices are row-major and dense; the
+ * leading dimensions follow from the shapes.  This is the only call to
+ * cblas in lgan.
+ */
+void lg_gemm(int ta, int tb, int m, int n, int k, float alpha,
+             const float *a, const float *b, float beta, float *c);
+
+/* Element-wise kernels on n floats; out may alias a or b. */
+typedef enum { LG_ADD, LG_SUB, LG_MUL, LG_DIV } lg_binop;
+void lg_map2(lg_binop op, const float *a, const float *b, float *out,
+             int64_t n);
+void lg_map_scalar(lg_binop op, const float *a, float s, float *out,
+                   int64_t n, int scalar_first);
+
+/* Sum of n floats, accumulated in double. */
+double lg_sum(const float *a, int64_t n);
+
+/* Count of NaN or infinite values among n floats. */
+int64_t lg_count_nonfinite(const float *a, int64_t n);
+
+#endif

@@ -1,0 +1,151 @@
+--- The GAN: a generator, a discriminator, their optimizers and the fused
+-- C step that updates both; and the presets of the reference model.
+-- @module lgan.gan
+
+local core = require "lgan.core"
+local class = require "lgan.class"
+local nn = require "lgan.nn"
+local optim = require "lgan.optim"
+
+local gan = {}
+
+--- Random streams of one seed, one per purpose, so that adding a use of
+-- one never shifts another.
+gan.STREAM = { init = 0, noise = 1, shuffle = 2, sample = 3 }
+
+--- The presets of the reference model (DESIGN.md): `mlp`, the default,
+-- with LeakyReLU(0.2) and Tanh and pixels in [-1, 1]; `seed`, the
+-- textbook's ReLU and Sigmoid with pixels in [0, 1].
+gan.presets = {
+  mlp = { hidden = "LeakyReLU", slope = 0.2, output = "Tanh",
+          range = { -1, 1 } },
+  seed = { hidden = "ReLU", output = "Sigmoid", range = { 0, 1 } },
+}
+
+gan.Z_DIM = 100
+gan.G_SIZES = { 256, 512, 1024 }
+gan.D_SIZES = { 512, 256 }
+
+--- Builds the generator and discriminator of a preset, initialised from
+-- rng (generator first).
+-- @string name "mlp" or "seed"
+-- @tparam Generator rng
+-- @int[opt=784] x_dim pixels per image
+-- @treturn Sequential generator
+-- @treturn Sequential discriminator
+-- @treturn table the preset (its `range` is the pixel range)
+function gan.build(name, rng, x_dim)
+  local p = gan.presets[name]
+  if not p then
+    error(("gan.build: unknown preset %q (expected mlp or seed)")
+      :format(tostring(name)), 2)
+  end
+  x_dim = x_dim or 784
+  local function hidden()
+    return p.slope and nn[p.hidden](p.slope) or nn[p.hidden]()
+  end
+  local g, prev = {}, gan.Z_DIM
+  for _, size in ipairs(gan.G_SIZES) do
+    g[#g + 1] = nn.Linear(prev, size, rng)
+    g[#g + 1] = hidden()
+    prev = size
+  end
+  g[#g + 1] = nn.Linear(prev, x_dim, rng)
+  g[#g + 1] = nn[p.output]()
+  local d
+  d, prev = {}, x_dim
+  for _, size in ipairs(gan.D_SIZES) do
+    d[#d + 1] = nn.Linear(prev, size, rng)
+    d[#d + 1] = hidden()
+    prev = size
+  end
+  d[#d + 1] = nn.Linear(prev, 1, rng)
+  d[#d + 1] = nn.Sigmoid()
+  return nn.Sequential(g), nn.Sequential(d), p
+end
+
+--- `GAN{generator = G, discriminator = D, ...}`.  Options: `seed`
+-- (integer, 0), `lr` (2e-4), `betas` ({0.5, 0.999}), `g_optim` and
+-- `d_optim` (optimizers to use instead), `real_label` (1) and
+-- `fake_label` (0), `range` (pixel range, {-1, 1}).
+-- @type GAN
+local GAN = class("lgan.GAN")
+gan.GAN = GAN
+
+local function is_sequential(m)
+  return type(m) == "table" and type(m.core_layers) == "function"
+end
+
+function GAN:__init(opts)
+  if type(opts) ~= "table" then
+    error("GAN: expected a table of options, got " .. type(opts), 3)
+  end
+  for _, key in ipairs { "generator", "discriminator" } do
+    if not is_sequential(opts[key]) then
+      error(("GAN: %s must be an nn.Sequential, got %s")
+        :format(key, core.type(opts[key])), 3)
+    end
+  end
+  local seed = opts.seed or 0
+  if math.type(seed) ~= "integer" then
+    error("GAN: seed must be an integer, got " .. tostring(seed), 3)
+  end
+  self.seed = seed
+  self.generator, self.discriminator = opts.generator, opts.discriminator
+  self.range = opts.range or { -1, 1 }
+  local adam = { lr = opts.lr or 2e-4, betas = opts.betas or { 0.5, 0.999 } }
+  self.g_optim = opts.g_optim or optim.Adam(self.generator, adam)
+  self.d_optim = opts.d_optim or optim.Adam(self.discriminator, adam)
+  self.rng = core.Generator(seed, gan.STREAM.noise)
+  self.sample_rng = core.Generator(seed, gan.STREAM.sample)
+  self.z_dim = self.generator.modules[1].in_features
+  self.step_core = core.ganstep(self.generator:core_layers(),
+    self.discriminator:core_layers(), self.g_optim.core,
+    self.d_optim.core, self.rng)
+  self.real_label, self.fake_label = opts.real_label or 1,
+    opts.fake_label or 0
+  self.step_core:set_labels(self.real_label, self.fake_label)
+end
+
+--- One update of both networks on a real batch [n, 784] in the model's
+-- pixel range.
+-- @treturn table `{d_loss, g_loss, d_real, d_fake}`: the discriminator's
+-- BCE on real and fake, the generator's -log D(G(z)), and the mean
+-- D(x) and D(G(z)) before the update.
+function GAN:step(real)
+  if getmetatable(self) ~= GAN then
+    error("GAN:step: call it as a method, with ':'", 2)
+  end
+  return self.step_core:step(real)
+end
+
+--- `n` generated images as an [n, 784] tensor in the pixel range.
+-- `opts.z` gives the noise [n, z_dim]; else it is drawn from `opts.rng`,
+-- or from the GAN's own sampling stream (never the training one).
+function GAN:sample(n, opts)
+  if getmetatable(self) ~= GAN then
+    error("GAN:sample: call it as a method, with ':'", 2)
+  end
+  opts = opts or {}
+  local z = opts.z
+  if z == nil then
+    if math.type(n) ~= "integer" or n < 1 then
+      error("GAN:sample: n must be a positive integer, got " .. tostring(n),
+        2)
+    end
+    z = (opts.rng or self.sample_rng):randn(n, self.z_dim)
+  end
+  return self.generator:forward(z)
+end
+
+--- Workspace allocations the fused step has made (for tests).
+function GAN:allocations()
+  return self.step_core:allocations()
+end
+
+function GAN:__tostring()
+  return ("lgan.GAN\ngenerator: %s\ndiscriminator: %s")
+    :format(tostring(self.generator), tostring(self.discriminator))
+end
+
+return gan

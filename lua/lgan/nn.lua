@@ -1,0 +1,283 @@
+--- Neural-network modules and losses, with the protocol Torch7's nn
+-- uses: `forward(x)`, `backward(x, grad_output)`, `parameters()`,
+-- `zero_grad()`.  Parameter gradients accumulate until `zero_grad`.
+-- @module lgan.nn
+
+local core = require "lgan.core"
+local class = require "lgan.class"
+
+local nn = {}
+
+local function fresh_generator()
+  -- Without a generator from the caller, weights come from the system's
+  -- entropy: pass one for runs that repeat.
+  local seed = os.time()
+  local f = io.open("/dev/urandom", "rb")
+  if f then
+    seed = string.unpack("<i8", f:read(8))
+    f:close()
+  end
+  return core.Generator(seed)
+end
+
+local function check_generator(rng, fn)
+  if rng == nil then return fresh_generator() end
+  if core.type(rng) ~= "lgan.Generator" then
+    error(fn .. ": rng must be an lgan.Generator, got " .. core.type(rng), 3)
+  end
+  return rng
+end
+
+local function check_self(self, fn)
+  if type(self) ~= "table" or self.layer == nil then
+    error(fn .. ": call it as a method, with ':'", 3)
+  end
+end
+
+--- The base of every module.
+-- @type Module
+local Module = class("lgan.nn.Module")
+nn.Module = Module
+
+function Module:__init() end
+
+--- Parameters and their gradients, as two lists in the same order.
+-- @treturn {Tensor,...} parameters
+-- @treturn {Tensor,...} gradients
+function Module:parameters()
+  return {}, {}
+end
+
+--- Sets every parameter gradient to zero.
+function Module:zero_grad()
+  local _, grads = self:parameters()
+  for _, g in ipairs(grads) do g:zero() end
+end
+
+--- Re-draws the parameters from rng; modules without any ignore it.
+function Module:reset() end
+
+function Module:__tostring()
+  return self.__name:gsub("^lgan%.", "")
+end
+
+--- Computes the module's output for input x and keeps it as `output`.
+-- @tparam Tensor x a batch, [n, features], or one row
+-- @treturn Tensor
+function Module:forward(x)
+  check_self(self, "Module:forward")
+  self.output = self.layer:forward(x)
+  return self.output
+end
+
+--- The gradient at the input, given the input and the gradient at the
+-- output; kept as `grad_input`.  Linear layers add to their gradients.
+-- @tparam Tensor x the input given to forward
+-- @tparam Tensor grad_output
+-- @treturn Tensor
+function Module:backward(x, grad_output)
+  check_self(self, "Module:backward")
+  self.grad_input = self.layer:backward(x, grad_output)
+  return self.grad_input
+end
+
+--- `Linear(in, out [, rng])`: y = x W^T + b, W [out, in], initialised as
+-- PyTorch's Linear: W and b uniform in +-1/sqrt(in), drawn from rng.
+-- @type Linear
+local Linear = class("lgan.nn.Linear", Module)
+nn.Linear = Linear
+
+function Linear:__init(n_in, n_out, rng)
+  local function size(v, what)
+    if math.type(v) == "float" and v == math.floor(v) then
+      v = math.tointeger(v)
+    end
+    if math.type(v) ~= "integer" or v < 1 then
+      error(("Linear: %s must be a positive integer, got %s")
+        :format(what, tostring(v)), 4)
+    end
+    return v
+  end
+  self.in_features = size(n_in, "in_features")
+  self.out_features = size(n_out, "out_features")
+  self.weight = core.tensor(self.out_features, self.in_features)
+  self.bias = core.tensor(self.out_features)
+  self.grad_weight = core.tensor(self.out_features, self.in_features)
+  self.grad_bias = core.tensor(self.out_features)
+  self.layer = core.linear(self.weight, self.bias, self.grad_weight,
+    self.grad_bias)
+  self:reset(check_generator(rng, "Linear"))
+end
+
+function Linear:reset(rng)
+  rng = check_generator(rng, "Linear:reset")
+  local bound = 1 / math.sqrt(self.in_features)
+  rng:uniform_(self.weight, -bound, bound)
+  rng:uniform_(self.bias, -bound, bound)
+end
+
+function Linear:parameters()
+  return { self.weight, self.bias }, { self.grad_weight, self.grad_bias }
+end
+
+function Linear:__tostring()
+  return ("nn.Linear(%d -> %d)"):format(self.in_features, self.out_features)
+end
+
+local function activation(name, ...)
+  local cls = class("lgan.nn." .. name, Module)
+  local args = { ... }
+  function cls:__init(slope)
+    if args[1] == "slope" then
+      if slope == nil then slope = 0.01 end
+      self.slope = slope
+      self.layer = core.activation(name, slope)
+    else
+      self.layer = core.activation(name)
+    end
+  end
+  function cls:__tostring()
+    if self.slope then return ("nn.%s(%g)"):format(name, self.slope) end
+    return "nn." .. name .. "()"
+  end
+  nn[name] = cls
+  return cls
+end
+
+--- `ReLU()`: max(x, 0).
+activation("ReLU")
+--- `LeakyReLU([slope])`: x for x > 0, slope * x otherwise (slope 0.01).
+activation("LeakyReLU", "slope")
+--- `Sigmoid()`: 1 / (1 + exp(-x)).
+activation("Sigmoid")
+--- `Tanh()`.
+activation("Tanh")
+
+--- `Sequential{m1, m2, ...}`: the modules applied in turn.
+-- @type Sequential
+local Sequential = class("lgan.nn.Sequential", Module)
+nn.Sequential = Sequential
+
+function Sequential:__init(modules)
+  if type(modules) ~= "table" then
+    error("Sequential: expected a table of modules, got " .. type(modules),
+      3)
+  end
+  self.modules = {}
+  for i, m in ipairs(modules) do
+    if type(m) ~= "table" or type(m.forward) ~= "function" then
+      error(("Sequential: entry %d is not a module (%s)")
+        :format(i, core.type(m)), 3)
+    end
+    self.modules[i] = m
+  end
+  self.inputs = {}
+end
+
+--- Appends a module; returns self.
+function Sequential:add(m)
+  self.modules[#self.modules + 1] = m
+  return self
+end
+
+function Sequential:forward(x)
+  if type(self) ~= "table" or not self.modules then
+    error("Sequential:forward: call it as a method, with ':'", 2)
+  end
+  for i, m in ipairs(self.modules) do
+    self.inputs[i] = x
+    x = m:forward(x)
+  end
+  self.output = x
+  return x
+end
+
+function Sequential:backward(x, grad_output)
+  if type(self) ~= "table" or not self.modules then
+    error("Sequential:backward: call it as a method, with ':'", 2)
+  end
+  if self.inputs[1] ~= x then
+    self:forward(x)
+  end
+  local g = grad_output
+  for i = #self.modules, 1, -1 do
+    g = self.modules[i]:backward(self.inputs[i], g)
+  end
+  self.grad_input = g
+  return g
+end
+
+function Sequential:parameters()
+  local params, grads = {}, {}
+  for _, m in ipairs(self.modules) do
+    local p, g = m:parameters()
+    table.move(p, 1, #p, #params + 1, params)
+    table.move(g, 1, #g, #grads + 1, grads)
+  end
+  return params, grads
+end
+
+function Sequential:reset(rng)
+  for _, m in ipairs(self.modules) do m:reset(rng) end
+end
+
+--- The core layers, in order, for the fused step.
+function Sequential:core_layers()
+  local layers = {}
+  for i, m in ipairs(self.modules) do
+    if not m.layer then
+      error(("GAN: module %d (%s) has no core layer"):format(i, tostring(m)),
+        3)
+    end
+    layers[i] = m.layer
+  end
+  return layers
+end
+
+function Sequential:__tostring()
+  local lines = { "nn.Sequential {" }
+  for i, m in ipairs(self.modules) do
+    lines[#lines + 1] = ("  (%d) %s"):format(i, tostring(m))
+  end
+  lines[#lines + 1] = "}"
+  return table.concat(lines, "\n")
+end
+
+local function loss(name, fn)
+  local cls = class("lgan.nn." .. name)
+  function cls:__init() end
+  --- Mean loss of prediction against target (a tensor or a number).
+  function cls:forward(pred, target)
+    if getmetatable(self) ~= cls then
+      error(name .. ":forward: call it as a method, with ':'", 2)
+    end
+    self.pred, self.target = pred, target
+    self.output = fn(pred, target)
+    return self.output
+  end
+  --- Gradient of the mean loss at the prediction; arguments default to
+  -- those of the last forward.
+  function cls:backward(pred, target)
+    if getmetatable(self) ~= cls then
+      error(name .. ":backward: call it as a method, with ':'", 2)
+    end
+    pred, target = pred or self.pred, target or self.target
+    if pred == nil then
+      error(name .. ":backward: no prediction (call forward first)", 2)
+    end
+    local _, grad = fn(pred, target, true)
+    self.grad_input = grad
+    return grad
+  end
+  function cls:__tostring() return "nn." .. name .. "()" end
+  nn[name] = cls
+end
+
+--- `BCELoss()`: binary cross-entropy of probabilities; finite at 0 and 1.
+loss("BCELoss", core.bce)
+--- `BCEWithLogitsLoss()`: binary cross-entropy of sigmoid(logits).
+loss("BCEWithLogitsLoss", core.bce_logits)
+--- `MSELoss()`: mean squared error.
+loss("MSELoss", core.mse)
+
+return nn
