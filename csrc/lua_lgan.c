@@ -2,6 +2,9 @@
  * lua_lgan.c - luaopen_lgan_core: the C module that lua/lgan builds on.
  */
 #include <cblas.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lua_lgan.h"
 
@@ -20,6 +23,23 @@ static int l_get_threads(lua_State *L)
   return 1;
 }
 
+/* stderr_is_terminal(): whether progress may redraw a line. */
+static int l_stderr_is_terminal(lua_State *L)
+{
+  lua_pushboolean(L, isatty(fileno(stderr)));
+  return 1;
+}
+
+/* clock(): seconds from a monotonic clock, for timing wall time. */
+static int l_clock(lua_State *L)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + ts.tv_nsec * 1e-9);
+  return 1;
+}
+
 int luaopen_lgan_core(lua_State *L);
 
 int luaopen_lgan_core(lua_State *L)
@@ -35,5 +55,9 @@ int luaopen_lgan_core(lua_State *L)
   lua_setfield(L, -2, "set_threads");
   lua_pushcfunction(L, l_get_threads);
   lua_setfield(L, -2, "get_threads");
+  lua_pushcfunction(L, l_clock);
+  lua_setfield(L, -2, "clock");
+  lua_pushcfunction(L, l_stderr_is_terminal);
+  lua_setfield(L, -2, "stderr_is_terminal");
   return 1;
 }
