@@ -4,7 +4,9 @@
 LUA      ?= lua5.4
 PKGS      = lua5.4 openblas stb zlib
 CC       ?= gcc
-CFLAGS   ?= -O2 -g
+# -fno-math-errno lets sqrtf and expf vectorise (lgan never reads errno
+# after maths); Adam's loop is a third of a step without it.
+CFLAGS   ?= -O3 -fno-math-errno -g
 WARN      = -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes \
             -Wstrict-prototypes -Wpointer-arith -Wcast-qual -Wvla
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -183,6 +183,8 @@ static float *fill_from_table(lua_State *L, int idx, int depth, int ndim,
                               const int64_t *sizes, float *out,
                               const char *fn)
 {
+  if (depth >= LG_MAX_DIMS)
+    return out;
   if ((int64_t)lua_rawlen(L, idx) != sizes[depth])
     lgan_error(L, fn, "ragged table: a row at depth %d has %d entries, "
                "expected %d", depth + 1, (int)lua_rawlen(L, idx),
@@ -484,6 +486,8 @@ static void push_table(lua_State *L, const float *data, const lg_tensor *t,
 {
   int64_t inner = 1;
 
+  if (depth >= LG_MAX_DIMS)
+    return;
   for (int i = depth + 1; i < t->ndim; i++)
     inner *= t->size[i];
   lua_createtable(L, (int)t->size[depth], 0);

@@ -1,0 +1,274 @@
+--- Datasets: MNIST from its IDX files, and a shuffling batch loader.
+--
+-- Images stay as bytes (an `lgan.ByteTensor`, 47 MB for MNIST's training
+-- set) and become floats one batch at a time, in the pixel range the
+-- model wants.
+-- @module lgan.data
+
+local core = require "lgan.core"
+
+local data = {}
+
+local MNIST = {
+  { "train", "images", "train-images-idx3-ubyte" },
+  { "train", "labels", "train-labels-idx1-ubyte" },
+  { "test", "images", "t10k-images-idx3-ubyte" },
+  { "test", "labels", "t10k-labels-idx1-ubyte" },
+}
+
+-- The path of name or name.gz in dir, plain preferred; nil if neither.
+local function find(dir, name)
+  for _, file in ipairs { name, name .. ".gz" } do
+    local path = dir .. "/" .. file
+    if core.path_kind(path) == "file" then
+      return path
+    end
+  end
+end
+
+-- Checks that one split's images and labels go together.
+local function check_split(split, files)
+  local images, labels = split.images, split.labels
+  if images:dim() ~= 3 then
+    error(("data.mnist: %s holds %s, expected n x height x width images")
+      :format(files.images, tostring(images)), 3)
+  end
+  if labels:dim() ~= 1 then
+    error(("data.mnist: %s holds %s, expected one label per image")
+      :format(files.labels, tostring(labels)), 3)
+  end
+  if #images ~= #labels then
+    error(("data.mnist: %s holds %d images but %s holds %d labels")
+      :format(files.images, #images, files.labels, #labels), 3)
+  end
+end
+
+--- Reads MNIST from a folder holding the four standard IDX files, each
+-- plain or gzip-compressed (`train-images-idx3-ubyte` or
+-- `train-images-idx3-ubyte.gz`, ...; the plain file wins when both are
+-- there).
+-- @tparam[opt="data/mnist"] string dir the folder
+-- @treturn table `{train = {images = ByteTensor, labels = ByteTensor},
+-- test = {...}}`, images n x 28 x 28 and labels n, as bytes
+function data.mnist(dir)
+  dir = dir or "data/mnist"
+  if type(dir) ~= "string" then
+    error("data.mnist: dir must be a string, got " .. type(dir), 2)
+  end
+  if #dir > 1 then
+    dir = dir:gsub("/+$", "")
+  end
+  local kind = core.path_kind(dir)
+  if kind == nil then
+    error(("data.mnist: folder %s does not exist"):format(dir), 2)
+  elseif kind ~= "directory" then
+    error(("data.mnist: %s is not a folder"):format(dir), 2)
+  end
+
+  local paths, missing = {}, {}
+  for _, f in ipairs(MNIST) do
+    local path = find(dir, f[3])
+    if path then
+      paths[f[3]] = path
+    else
+      missing[#missing + 1] = f[3]
+    end
+  end
+  if #missing > 0 then
+    error(("data.mnist: folder %s lacks %s[.gz]; run `make data` to "
+      .. "fetch MNIST"):format(dir, table.concat(missing, "[.gz], ")), 2)
+  end
+
+  local set = { train = {}, test = {} }
+  local files = { train = {}, test = {} }
+  for _, f in ipairs(MNIST) do
+    set[f[1]][f[2]] = core.read_idx(paths[f[3]])
+    files[f[1]][f[2]] = paths[f[3]]
+  end
+  check_split(set.train, files.train)
+  check_split(set.test, files.test)
+  return set
+end
+
+local Loader = {}
+Loader.__index = Loader
+
+local function is_integer(x)
+  return math.type(x) == "integer"
+      or (math.type(x) == "float" and x == math.floor(x) and x == x
+          and math.abs(x) < 2 ^ 53)
+end
+
+local function finite(x)
+  return type(x) == "number" and x == x and x ~= math.huge
+      and x ~= -math.huge
+end
+
+-- Whether x[name] is a function, without raising on values that cannot
+-- be indexed.
+local function has_method(x, name)
+  local ok, m = pcall(function() return x[name] end)
+  return ok and type(m) == "function"
+end
+
+-- order = a shuffle of 1..n by Fisher-Yates with rng:random_int, starting
+-- from 1..n so that the order depends on the rng's state alone.
+local function shuffle(order, n, rng)
+  for i = 1, n do
+    order[i] = i
+  end
+  for i = n, 2, -1 do
+    local j = rng:random_int(i)
+    order[i], order[j] = order[j], order[i]
+  end
+end
+
+--- A loader of shuffled batches.
+--
+-- Each epoch is a fresh Fisher-Yates shuffle of 1..n drawn from `rng`
+-- (with `rng:random_int`), cut into `n // batch_size` batches; the last
+-- partial batch is dropped, as PyTorch's `drop_last=True` does.
+--
+-- Resuming: `loader:state()` is `{epoch = e, position = p, rng_state =
+-- s}`: e epochs begun, p batches of the current one handed out, and s
+-- the generator's `state()` just before this epoch's shuffle.  The order
+-- is a function of s alone, so `set_state` rebuilds it from a clone of
+-- the generator and leaves the generator itself alone: a checkpoint
+-- stores the loader's state and the generator's current state, and
+-- restoring both continues the run exactly.  (Storing the order itself
+-- would need n integers in the checkpoint; s is 82 characters.)
+--
+-- @param images an `lgan.ByteTensor`, n x ... (one item per row)
+-- @tparam integer batch_size items per batch
+-- @param rng an `lgan.Generator`, or anything with `random_int(n)` (and
+--   `state`, `clone`, `set_state` if the state is to be saved)
+-- @tparam number lo pixel value for byte 0
+-- @tparam number hi pixel value for byte 255
+-- @return the loader
+function data.loader(images, batch_size, rng, lo, hi)
+  local fn = "data.loader"
+  if core.type(images) ~= "lgan.ByteTensor" then
+    error(("%s: images must be an lgan.ByteTensor, got %s")
+      :format(fn, core.type(images)), 2)
+  end
+  if not is_integer(batch_size) or batch_size < 1 then
+    error(("%s: batch_size must be a positive integer, got %s")
+      :format(fn, tostring(batch_size)), 2)
+  end
+  batch_size = math.tointeger(batch_size)
+  if #images < batch_size then
+    error(("%s: %d images make no full batch of %d")
+      :format(fn, #images, batch_size), 2)
+  end
+  if not has_method(rng, "random_int") then
+    error(("%s: rng must be an lgan.Generator, got %s")
+      :format(fn, core.type(rng)), 2)
+  end
+  if not finite(lo) or not finite(hi) or lo >= hi then
+    error(("%s: lo and hi must be finite numbers with lo < hi, got %s and "
+      .. "%s"):format(fn, tostring(lo), tostring(hi)), 2)
+  end
+
+  local n = #images
+  return setmetatable({
+    images = images,
+    batch_size = batch_size,
+    rng = rng,
+    lo = lo,
+    hi = hi,
+    -- Items, and full batches, per epoch.
+    n = n,
+    batches = n // batch_size,
+    _epoch = 0,
+    _position = 0,
+    _rng_state = nil,
+    _order = {},
+    _batch = nil,
+  }, Loader)
+end
+
+--- Full batches per epoch, as `#loader`.
+function Loader:__len()
+  return self.batches
+end
+
+-- Starts a new epoch: remembers the generator's state, then shuffles.
+function Loader:_begin()
+  if has_method(self.rng, "state") then
+    self._rng_state = self.rng:state()
+  end
+  shuffle(self._order, self.n, self.rng)
+  self._epoch = self._epoch + 1
+  self._position = 0
+end
+
+--- An iterator over the batches of an epoch: `for batch, k in
+-- loader:epoch() do ... end` gives each batch (a batch_size x item-size
+-- float tensor in [lo, hi]) and its number k in the epoch, from 1.
+--
+-- The batch is the same tensor every time, overwritten by the next
+-- step: clone it to keep it.  A new shuffle begins only when the
+-- previous epoch was run to its end; after a `break`, or a `set_state`
+-- to the middle of an epoch, `epoch()` continues where it stopped.
+function Loader:epoch()
+  if self._epoch == 0 or self._position >= self.batches then
+    self:_begin()
+  end
+  return function()
+    if self._position >= self.batches then
+      return nil
+    end
+    local k = self._position + 1
+    self._batch = self.images:gather(self._order,
+      (k - 1) * self.batch_size + 1, self.batch_size, self._batch,
+      self.lo, self.hi)
+    self._position = k
+    return self._batch, k
+  end
+end
+
+--- Where the loader is: `{epoch = e, position = p, rng_state = s}`
+-- (see `data.loader`).  A plain table of numbers and a string, ready
+-- for a checkpoint's JSON header.
+function Loader:state()
+  return { epoch = self._epoch, position = self._position,
+           rng_state = self._rng_state }
+end
+
+--- Restores a state from `state()`, rebuilding the epoch's order from
+-- `rng_state` without touching the loader's generator.
+function Loader:set_state(s)
+  local fn = "data.loader:set_state"
+  if type(s) ~= "table" then
+    error(("%s: expected a table from state(), got %s")
+      :format(fn, type(s)), 2)
+  end
+  local e, p = s.epoch, s.position
+  if not is_integer(e) or e < 0 then
+    error(("%s: epoch must be a non-negative integer, got %s")
+      :format(fn, tostring(e)), 2)
+  end
+  if not is_integer(p) or p < 0 or p > self.batches then
+    error(("%s: position must be an integer in 0..%d, got %s")
+      :format(fn, self.batches, tostring(p)), 2)
+  end
+  if e == 0 and p ~= 0 then
+    error(("%s: position %d in epoch 0, which has not begun")
+      :format(fn, p), 2)
+  end
+  local mid = e > 0 and p < self.batches
+  if mid and type(s.rng_state) ~= "string" then
+    error(("%s: rng_state must be a string to resume inside an epoch, "
+      .. "got %s"):format(fn, type(s.rng_state)), 2)
+  end
+  if mid then
+    local g = self.rng:clone()
+    g:set_state(s.rng_state)
+    shuffle(self._order, self.n, g)
+  end
+  self._epoch = math.tointeger(e)
+  self._position = math.tointeger(p)
+  self._rng_state = s.rng_state
+end
+
+return data
