@@ -28,13 +28,38 @@ installed() {
     [[ $status == "install ok installed" ]]
 }
 
+# LuaRocks knows nothing of Debian's lua-argparse and lua-cjson and, with no
+# way to the rocks server here, `luarocks make` would stop on them.  Its
+# rocks_provided setting says the system provides them.
+register_debian_rocks() {
+    local conf=/etc/luarocks/config-5.4.lua
+    [[ -f $conf ]] || return 0
+    grep -q 'rocks_provided' "$conf" && return 0
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "install-deps: as root, add to $conf:" \
+             'rocks_provided = { argparse = "0.7.1-1", ["lua-cjson"] = "2.1.0-1" }' >&2
+        return 0
+    fi
+    cat >>"$conf" <<'LUA'
+-- Added by lgan's tools/install-deps.sh: rocks that Debian's packages
+-- lua-argparse and lua-cjson provide.
+rocks_provided = {
+   argparse = "0.7.1-1",
+   ["lua-cjson"] = "2.1.0-1",
+}
+LUA
+}
+
 missing=()
 for pkg in "${base[@]}" "$@"; do
     # Skip duplicates (an extra argument may repeat a base package).
     [[ " ${missing[*]} " == *" $pkg "* ]] && continue
     installed "$pkg" || missing+=("$pkg")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -eq 0 ]]; then
+    register_debian_rocks
+    exit 0
+fi
 
 cmd="apt-get install -y --no-install-recommends ${missing[*]}"
 if [[ $(id -u) -ne 0 ]]; then
@@ -59,3 +84,4 @@ if [[ ${#still[@]} -gt 0 ]]; then
     echo "install-deps: still missing after apt-get install: ${still[*]}" >&2
     exit 1
 fi
+register_debian_rocks
