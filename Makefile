@@ -4,15 +4,17 @@
 LUA      ?= lua5.4
 PKGS      = lua5.4 openblas stb zlib
 CC       ?= gcc
-# -fno-math-errno lets sqrtf and expf vectorise (lgan never reads errno
-# after maths); Adam's loop is a third of a step without it.
-CFLAGS   ?= -O3 -fno-math-errno -g
+# -fno-math-errno and -fno-trapping-math let sqrtf and the activations'
+# selects vectorise (lgan reads neither errno nor floating-point traps);
+# Adam's loop is a third of a step without them.  No -ffast-math: the
+# results must stay those of IEEE arithmetic, run to run.
+CFLAGS   ?= -O3 -fno-math-errno -fno-trapping-math -g
 WARN      = -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes \
             -Wstrict-prototypes -Wpointer-arith -Wcast-qual -Wvla
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs openblas stb zlib 2>/dev/null)
 ALL_CFLAGS  = $(WARN) -fPIC -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS      = $(PKG_LIBS) -lm
+LDLIBS      = $(PKG_LIBS) -lpthread -lm
 
 SRC     := $(wildcard csrc/*.c)
 OBJ     := $(SRC:csrc/%.c=build/obj/%.o)

@@ -147,8 +147,15 @@ size_t lg_gan_workspace_bytes(const lg_gan *gan, int64_t b)
 
 static int reserve(lg_gan *gan, int64_t b, lg_err *err)
 {
+  int threads = lg_blas_threads();
   float *ws;
 
+  if (!gan->pool || lg_pool_parts(gan->pool) != threads) {
+    lg_pool_free(gan->pool);
+    gan->pool = lg_pool_new(threads, gan->allocator);
+    if (!gan->pool)
+      return lg_fail(err, "cannot start %d threads", threads);
+  }
   if (b <= gan->capacity)
     return 0;
   ws = gan->allocator.alloc(gan->allocator.ctx,
@@ -231,6 +238,18 @@ static float *backward(const lg_gan *gan, const lg_stage *s, int n,
   return d;
 }
 
+static void optim_part(void *ctx, int part, int parts)
+{
+  lg_optim_update_part(ctx, part, parts);
+}
+
+/* One optimizer step, its loop split over the pool's threads. */
+static void optim_step(lg_gan *gan, lg_optim *o)
+{
+  o->step++;
+  lg_pool_run(gan->pool, optim_part, o);
+}
+
 static double mean_sigmoid(const float *logits, int64_t n)
 {
   double total = 0;
@@ -269,7 +288,7 @@ int lg_gan_step(lg_gan *gan, const float *real, int64_t b,
                lg_bce_logits(logits + b, NULL, gan->fake_label, b, 1,
                              grad + b);
   backward(gan, gan->d, gan->nd, d_in, 2 * b, dd, grad, 1, 0);
-  lg_optim_step(gan->d_opt);
+  optim_step(gan, gan->d_opt);
 
   /* The generator's turn: D again on the same fakes, after its update;
    * its weight gradients are left as the D step made them. */
@@ -278,12 +297,14 @@ int lg_gan_step(lg_gan *gan, const float *real, int64_t b,
   st->g_loss = lg_bce_logits(dd[gan->nd - 1], NULL, 1.0f, b, 1, grad);
   grad = backward(gan, gan->d, gan->nd, fake, b, dd, grad, 0, 1);
   backward(gan, gan->g, gan->ng, z, b, go, grad, 1, 0);
-  lg_optim_step(gan->g_opt);
+  optim_step(gan, gan->g_opt);
   return 0;
 }
 
 void lg_gan_free(lg_gan *gan)
 {
+  lg_pool_free(gan->pool);
+  gan->pool = NULL;
   if (gan->workspace)
     gan->allocator.release(gan->allocator.ctx, gan->workspace);
   if (gan->g)

@@ -7,17 +7,12 @@
 
 #include <stddef.h>
 
+#include "alloc.h"
 #include "error.h"
 #include "nn.h"
 #include "optim.h"
+#include "pool.h"
 #include "rng.h"
-
-/* Where the step's workspace comes from; the host may count or pool. */
-typedef struct lg_allocator {
-  void *(*alloc)(void *ctx, size_t bytes);
-  void (*release)(void *ctx, void *p);
-  void *ctx;
-} lg_allocator;
 
 /* A network as the step sees it: layers in order. */
 typedef struct lg_net {
@@ -47,6 +42,8 @@ typedef struct lg_gan {
   lg_allocator allocator;
   int64_t capacity;
   float *workspace;
+  /* Splits the optimizers' loops; sized to OpenBLAS's thread count. */
+  lg_pool *pool;
   /* Where the current batch's buffers start inside the workspace. */
   float *z, *d_in, *grad[2];
 } lg_gan;

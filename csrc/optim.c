@@ -38,17 +38,38 @@ void lg_sgd_update(const lg_optim *o, int first, float *p, const float *g,
   }
 }
 
+static void update_block(const lg_optim *o, const lg_param *q, int64_t lo,
+                         int64_t n)
+{
+  if (o->kind == LG_ADAM)
+    lg_adam_update(o, o->step, q->value->data + lo, q->grad->data + lo,
+                   q->m->data + lo, q->v->data + lo, n);
+  else
+    lg_sgd_update(o, o->step == 1, q->value->data + lo, q->grad->data + lo,
+                  q->m ? q->m->data + lo : NULL, n);
+}
+
+void lg_optim_update_part(const lg_optim *o, int part, int parts)
+{
+  int64_t total = 0, first, last, offset = 0;
+
+  for (int i = 0; i < o->nparams; i++)
+    total += o->params[i].value->numel;
+  first = total * part / parts;
+  last = total * (part + 1) / parts;
+  for (int i = 0; i < o->nparams && offset < last; i++) {
+    int64_t n = o->params[i].value->numel;
+    int64_t lo = first > offset ? first - offset : 0;
+    int64_t hi = last - offset < n ? last - offset : n;
+
+    if (lo < hi)
+      update_block(o, &o->params[i], lo, hi - lo);
+    offset += n;
+  }
+}
+
 void lg_optim_step(lg_optim *o)
 {
   o->step++;
-  for (int i = 0; i < o->nparams; i++) {
-    lg_param *q = &o->params[i];
-
-    if (o->kind == LG_ADAM)
-      lg_adam_update(o, o->step, q->value->data, q->grad->data,
-                     q->m->data, q->v->data, q->value->numel);
-    else
-      lg_sgd_update(o, o->step == 1, q->value->data, q->grad->data,
-                    q->m ? q->m->data : NULL, q->value->numel);
-  }
+  lg_optim_update_part(o, 0, 1);
 }

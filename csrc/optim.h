@@ -45,4 +45,13 @@ void lg_sgd_update(const lg_optim *o, int first, float *p, const float *g,
 /* Advances o->step and updates every parameter. */
 void lg_optim_step(lg_optim *o);
 
+/*
+ * Updates part `part` of `parts` equal shares of all the parameters'
+ * elements, at step o->step (already advanced): lg_optim_step is
+ * ++step and then part 0 of 1.  Parts touch disjoint elements, so they
+ * may run on different threads, and the result does not depend on how
+ * the work was split.
+ */
+void lg_optim_update_part(const lg_optim *o, int part, int parts);
+
 #endif

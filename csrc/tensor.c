@@ -49,6 +49,11 @@ void lg_gemm(int ta, int tb, int m, int n, int k, float alpha,
               ta ? m : k, b, tb ? k : n, beta, c, n);
 }
 
+int lg_blas_threads(void)
+{
+  return openblas_get_num_threads();
+}
+
 void lg_map2(lg_binop op, const float *a, const float *b, float *out,
              int64_t n)
 {

@@ -47,6 +47,9 @@ int64_t lg_cols(const lg_tensor *t);
 void lg_gemm(int ta, int tb, int m, int n, int k, float alpha,
              const float *a, const float *b, float beta, float *c);
 
+/* Threads OpenBLAS uses (lgan.set_threads changes it). */
+int lg_blas_threads(void);
+
 /* Element-wise kernels on n floats; out may alias a or b. */
 typedef enum { LG_ADD, LG_SUB, LG_MUL, LG_DIV } lg_binop;
 void lg_map2(lg_binop op, const float *a, const float *b, float *out,

@@ -1,0 +1,129 @@
+/*
+ * pool.c - worker threads on a mutex and two condition variables: one
+ * job at a time, numbered so that a worker runs each job once.
+ */
+#include "pool.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+struct lg_pool {
+  lg_allocator allocator;
+  int parts, started;
+  pid_t owner;
+  pthread_mutex_t mu;
+  pthread_cond_t wake, done;
+  unsigned long job;
+  int pending, stop;
+  lg_task task;
+  void *ctx;
+  pthread_t threads[];
+};
+
+typedef struct worker_arg {
+  lg_pool *pool;
+  int part;
+} worker_arg;
+
+static void *worker(void *arg)
+{
+  lg_pool *p = ((worker_arg *)arg)->pool;
+  int part = ((worker_arg *)arg)->part;
+  unsigned long seen = 0;
+
+  pthread_mutex_lock(&p->mu);
+  for (;;) {
+    while (p->job == seen && !p->stop)
+      pthread_cond_wait(&p->wake, &p->mu);
+    if (p->stop)
+      break;
+    seen = p->job;
+    lg_task task = p->task;
+    void *ctx = p->ctx;
+    pthread_mutex_unlock(&p->mu);
+    task(ctx, part, p->parts);
+    pthread_mutex_lock(&p->mu);
+    if (--p->pending == 0)
+      pthread_cond_signal(&p->done);
+  }
+  pthread_mutex_unlock(&p->mu);
+  return NULL;
+}
+
+lg_pool *lg_pool_new(int threads, lg_allocator allocator)
+{
+  size_t workers = threads > 1 ? (size_t)threads - 1 : 0;
+  size_t bytes = sizeof(lg_pool) + workers * sizeof(pthread_t) +
+                 workers * sizeof(worker_arg);
+  lg_pool *p = allocator.alloc(allocator.ctx, bytes);
+  worker_arg *args;
+
+  if (!p)
+    return NULL;
+  memset(p, 0, bytes);
+  p->allocator = allocator;
+  p->parts = threads > 1 ? threads : 1;
+  p->owner = getpid();
+  pthread_mutex_init(&p->mu, NULL);
+  pthread_cond_init(&p->wake, NULL);
+  pthread_cond_init(&p->done, NULL);
+  args = (worker_arg *)(p->threads + workers);
+  for (size_t i = 0; i < workers; i++) {
+    args[i] = (worker_arg){p, (int)i + 1};
+    if (pthread_create(&p->threads[i], NULL, worker, &args[i]) != 0) {
+      lg_pool_free(p);
+      return NULL;
+    }
+    p->started++;
+  }
+  return p;
+}
+
+int lg_pool_parts(const lg_pool *pool)
+{
+  return pool->parts;
+}
+
+void lg_pool_run(lg_pool *p, lg_task task, void *ctx)
+{
+  if (p->parts == 1 || getpid() != p->owner) {
+    for (int i = 0; i < p->parts; i++)
+      task(ctx, i, p->parts);
+    return;
+  }
+  pthread_mutex_lock(&p->mu);
+  p->task = task;
+  p->ctx = ctx;
+  p->pending = p->parts - 1;
+  p->job++;
+  pthread_cond_broadcast(&p->wake);
+  pthread_mutex_unlock(&p->mu);
+
+  task(ctx, 0, p->parts);
+
+  pthread_mutex_lock(&p->mu);
+  while (p->pending > 0)
+    pthread_cond_wait(&p->done, &p->mu);
+  pthread_mutex_unlock(&p->mu);
+}
+
+void lg_pool_free(lg_pool *p)
+{
+  if (!p)
+    return;
+  /* A forked child has no workers to join: it only frees the memory. */
+  if (getpid() == p->owner) {
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->started; i++)
+      pthread_join(p->threads[i], NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->wake);
+    pthread_cond_destroy(&p->done);
+  }
+  p->allocator.release(p->allocator.ctx, p);
+}
