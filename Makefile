@@ -67,5 +67,13 @@ install: all
 	install -m 644 lua/lgan/*.lua $(DESTDIR)$(LUA_SHAREDIR)/lgan/
 	install -m 755 bin/lgan $(DESTDIR)$(PREFIX)/bin/lgan
 
+build/gemm_bound: bench/gemm_bound.c | build/obj
+	$(CC) $(WARN) -O2 -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS) $< -o $@ $(PKG_LIBS)
+
+bench: 
+	tools/install-deps.sh python3-torch
+	$(MAKE) all build/gemm_bound
+	$(RUN) $(LUA) bench/bench.lua
+
 clean:
 	rm -rf build
