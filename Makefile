@@ -13,7 +13,7 @@ WARN      = -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes \
             -Wstrict-prototypes -Wpointer-arith -Wcast-qual -Wvla
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs openblas stb zlib 2>/dev/null)
-ALL_CFLAGS  = $(WARN) -fPIC -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS  = $(WARN) $(WERROR) -fPIC -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS      = $(PKG_LIBS) -lpthread -lm
 
 SRC     := $(wildcard csrc/*.c)
@@ -30,7 +30,7 @@ RUN = LUA_CPATH='build/?.so;;' LUA_PATH='lua/?.lua;lua/?/init.lua;;'
 DATA ?= data/mnist
 EPOCHS ?= 5
 
-.PHONY: all deps data demo check test clean install bench
+.PHONY: all deps data demo check test lint clean install bench
 
 all: $(MODULE)
 
@@ -57,8 +57,13 @@ demo: deps data
 test: all
 	$(RUN) busted --lua=$(LUA) spec
 
+# The test command: lint, a warning-free build, the specs.
 check: deps
-	$(MAKE) test
+	$(MAKE) lint
+	$(MAKE) test WERROR=-Werror
+
+lint:
+	luacheck --no-color -q lua bin/lgan examples bench spec
 
 install: all
 	install -d $(DESTDIR)$(LUA_LIBDIR)/lgan $(DESTDIR)$(LUA_SHAREDIR)/lgan \

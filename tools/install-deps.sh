@@ -14,7 +14,7 @@
 set -euo pipefail
 
 base=(lua5.4 liblua5.4-dev lua-busted libopenblas-dev libstb-dev zlib1g-dev
-      luarocks lua-argparse lua-cjson pkg-config make gcc npm)
+      luarocks lua-argparse lua-cjson lua-check pkg-config make gcc npm)
 
 # installed PKG: true when dpkg has PKG installed. npm also counts as present
 # when an `npm` command is on PATH: NodeSource's nodejs package ships its own
