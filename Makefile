@@ -82,3 +82,6 @@ bench:
 
 clean:
 	rm -rf build
+
+# Fuzzing and memory checks (issue: hostile input).
+-include mk/fuzz.mk
