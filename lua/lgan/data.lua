@@ -48,12 +48,18 @@ end
 -- `train-images-idx3-ubyte.gz`, ...; the plain file wins when both are
 -- there).
 -- @tparam[opt="data/mnist"] string dir the folder
+-- @tparam[opt] string split "train" or "test" to read only that half
+-- (a trainer needs no test set: 8 MB less)
 -- @treturn table `{train = {images = ByteTensor, labels = ByteTensor},
 -- test = {...}}`, images n x 28 x 28 and labels n, as bytes
-function data.mnist(dir)
+function data.mnist(dir, split)
   dir = dir or "data/mnist"
   if type(dir) ~= "string" then
     error("data.mnist: dir must be a string, got " .. type(dir), 2)
+  end
+  if split ~= nil and split ~= "train" and split ~= "test" then
+    error(("data.mnist: split must be \"train\" or \"test\", got %s")
+      :format(tostring(split)), 2)
   end
   if #dir > 1 then
     dir = dir:gsub("/+$", "")
@@ -65,8 +71,11 @@ function data.mnist(dir)
     error(("data.mnist: %s is not a folder"):format(dir), 2)
   end
 
-  local paths, missing = {}, {}
+  local paths, missing, wanted = {}, {}, {}
   for _, f in ipairs(MNIST) do
+    if split == nil or split == f[1] then wanted[#wanted + 1] = f end
+  end
+  for _, f in ipairs(wanted) do
     local path = find(dir, f[3])
     if path then
       paths[f[3]] = path
@@ -79,14 +88,14 @@ function data.mnist(dir)
       .. "fetch MNIST"):format(dir, table.concat(missing, "[.gz], ")), 2)
   end
 
-  local set = { train = {}, test = {} }
-  local files = { train = {}, test = {} }
-  for _, f in ipairs(MNIST) do
+  local set, files = {}, {}
+  for _, f in ipairs(wanted) do
+    set[f[1]] = set[f[1]] or {}
+    files[f[1]] = files[f[1]] or {}
     set[f[1]][f[2]] = core.read_idx(paths[f[3]])
     files[f[1]][f[2]] = paths[f[3]]
   end
-  check_split(set.train, files.train)
-  check_split(set.test, files.test)
+  for name in pairs(set) do check_split(set[name], files[name]) end
   return set
 end
 
