@@ -1,9 +1,10 @@
 /*
  * gan.c - the fused GAN step.
  *
- * Workspace for batch b, in floats: z [b, z_dim]; the generator's stage
- * outputs but the last; the discriminator's input [2b, x_dim], real rows
- * first, into whose second half the generator writes its samples; the
+ * Workspace for batch b, in floats: the generator's input [b, z_dim +
+ * classes] (noise, then the one-hot label of a conditional model); the
+ * generator's stage outputs; the discriminator's input [2b, x_dim +
+ * classes], real rows first, then the generated ones; the
  * discriminator's stage outputs [2b, out]; two gradient buffers that the
  * backward passes use in turn.
  */
@@ -66,8 +67,8 @@ static int owns_params(const lg_optim *o, const lg_stage *s, int n)
 }
 
 int lg_gan_init(lg_gan *gan, const lg_net *gen, const lg_net *disc,
-                lg_optim *g_opt, lg_optim *d_opt, lg_rng *rng,
-                lg_allocator allocator, lg_err *err)
+                int64_t classes, lg_optim *g_opt, lg_optim *d_opt,
+                lg_rng *rng, lg_allocator allocator, lg_err *err)
 {
   size_t n = (size_t)gen->n + (size_t)disc->n;
   size_t bytes = n * (sizeof(lg_stage) + sizeof(float *));
@@ -95,12 +96,20 @@ int lg_gan_init(lg_gan *gan, const lg_net *gen, const lg_net *disc,
             (long long)last->linear->out);
     goto fail;
   }
-  gan->z_dim = gan->g[0].linear->in;
+  gan->classes = classes;
+  gan->z_dim = gan->g[0].linear->in - classes;
   gan->x_dim = gan->g[gan->ng - 1].linear->out;
-  if (gan->d[0].linear->in != gan->x_dim) {
+  if (classes < 0 || gan->z_dim < 1) {
+    lg_fail(err, "generator: takes %lld inputs, too few for %lld classes "
+            "and some noise", (long long)gan->g[0].linear->in,
+            (long long)classes);
+    goto fail;
+  }
+  if (gan->d[0].linear->in != gan->x_dim + classes) {
     lg_fail(err, "discriminator: takes %lld features but the generator "
-            "gives %lld", (long long)gan->d[0].linear->in,
-            (long long)gan->x_dim);
+            "gives %lld and there are %lld classes",
+            (long long)gan->d[0].linear->in, (long long)gan->x_dim,
+            (long long)classes);
     goto fail;
   }
   if (!owns_params(g_opt, gan->g, gan->ng) ||
@@ -134,14 +143,15 @@ static int64_t widest(const lg_stage *s, int n, int64_t w)
 
 size_t lg_gan_workspace_bytes(const lg_gan *gan, int64_t b)
 {
-  int64_t floats = b * gan->z_dim + 2 * b * gan->x_dim;
-  int64_t w = widest(gan->d, gan->nd, widest(gan->g, gan->ng, gan->x_dim));
+  int64_t z_in = gan->z_dim + gan->classes;
+  int64_t x_in = gan->x_dim + gan->classes;
+  int64_t w = widest(gan->d, gan->nd, widest(gan->g, gan->ng, x_in));
+  int64_t floats = b * z_in + 2 * b * x_in + 2 * (2 * b * w);
 
-  for (int i = 0; i < gan->ng - 1; i++)
+  for (int i = 0; i < gan->ng; i++)
     floats += b * gan->g[i].linear->out;
   for (int i = 0; i < gan->nd; i++)
     floats += 2 * b * gan->d[i].linear->out;
-  floats += 2 * (2 * b * w);
   return (size_t)floats * sizeof(float);
 }
 
@@ -175,17 +185,17 @@ static int reserve(lg_gan *gan, int64_t b, lg_err *err)
 static void layout(lg_gan *gan, int64_t b)
 {
   float *ws = gan->workspace, **go = g_outs(gan), **dd = d_outs(gan);
-  int64_t w = widest(gan->d, gan->nd, widest(gan->g, gan->ng, gan->x_dim));
+  int64_t x_in = gan->x_dim + gan->classes;
+  int64_t w = widest(gan->d, gan->nd, widest(gan->g, gan->ng, x_in));
 
   gan->z = ws;
-  ws += b * gan->z_dim;
-  for (int i = 0; i < gan->ng - 1; i++) {
+  ws += b * (gan->z_dim + gan->classes);
+  for (int i = 0; i < gan->ng; i++) {
     go[i] = ws;
     ws += b * gan->g[i].linear->out;
   }
   gan->d_in = ws;
-  go[gan->ng - 1] = ws + b * gan->x_dim;
-  ws += 2 * b * gan->x_dim;
+  ws += 2 * b * x_in;
   for (int i = 0; i < gan->nd; i++) {
     dd[i] = ws;
     ws += 2 * b * gan->d[i].linear->out;
@@ -261,24 +271,83 @@ static double mean_sigmoid(const float *logits, int64_t n)
   return total / n;
 }
 
-int lg_gan_step(lg_gan *gan, const float *real, int64_t b,
-                lg_gan_stats *st, lg_err *err)
+/*
+ * The generator's input: b rows of noise, each followed by the one-hot
+ * code of a class drawn after all the noise (so an unconditional model
+ * draws exactly the noise).  The codes also go to the generated rows of
+ * the discriminator's input.
+ */
+static void draw_inputs(lg_gan *gan, int64_t b, float *fake_rows)
+{
+  int64_t c = gan->classes, z_in = gan->z_dim + c, x_in = gan->x_dim + c;
+
+  if (c == 0) {
+    lg_rng_fill_normal(gan->rng, gan->z, b * gan->z_dim, 0.0f, 1.0f);
+    return;
+  }
+  for (int64_t r = 0; r < b; r++)
+    lg_rng_fill_normal(gan->rng, gan->z + r * z_in, gan->z_dim, 0.0f,
+                       1.0f);
+  for (int64_t r = 0; r < b; r++) {
+    int64_t k = (int64_t)lg_rng_below(gan->rng, (uint64_t)c);
+    float *code = gan->z + r * z_in + gan->z_dim;
+    float *d_code = fake_rows + r * x_in + gan->x_dim;
+
+    memset(code, 0, (size_t)c * sizeof *code);
+    memset(d_code, 0, (size_t)c * sizeof *d_code);
+    code[k] = 1.0f;
+    d_code[k] = 1.0f;
+  }
+}
+
+/* Copies b rows of x_dim pixels into rows of x_dim + classes, adding the
+ * one-hot codes of labels when there are classes. */
+static void fill_rows(const lg_gan *gan, float *dst, const float *src,
+                      const float *labels, int64_t b)
+{
+  int64_t c = gan->classes, x = gan->x_dim;
+
+  if (c == 0) {
+    memcpy(dst, src, (size_t)(b * x) * sizeof *dst);
+    return;
+  }
+  for (int64_t r = 0; r < b; r++) {
+    float *row = dst + r * (x + c);
+
+    memcpy(row, src + r * x, (size_t)x * sizeof *row);
+    if (labels) {
+      memset(row + x, 0, (size_t)c * sizeof *row);
+      row[x + (int64_t)labels[r]] = 1.0f;
+    }
+  }
+}
+
+int lg_gan_step(lg_gan *gan, const float *real, const float *labels,
+                int64_t b, lg_gan_stats *st, lg_err *err)
 {
   float **go = g_outs(gan), **dd = d_outs(gan);
+  int64_t c = gan->classes, x_in = gan->x_dim + c;
   const float *logits;
-  float *z, *d_in, *fake, *grad;
+  float *d_in, *fake_rows, *grad;
 
+  if (c > 0)
+    for (int64_t r = 0; r < b; r++)
+      if (!(labels[r] >= 0 && labels[r] < c &&
+            labels[r] == (float)(int64_t)labels[r]))
+        return lg_fail(err, "label %lld is %g, expected a class from 0 "
+                       "to %lld", (long long)r + 1, (double)labels[r],
+                       (long long)c - 1);
   if (reserve(gan, b, err))
     return -1;
   layout(gan, b);
-  z = gan->z;
   d_in = gan->d_in;
-  fake = go[gan->ng - 1];
+  fake_rows = d_in + b * x_in;
   grad = gan->grad[0];
 
-  lg_rng_fill_normal(gan->rng, z, b * gan->z_dim, 0.0f, 1.0f);
-  forward(gan->g, gan->ng, z, b, go);
-  memcpy(d_in, real, (size_t)(b * gan->x_dim) * sizeof *real);
+  draw_inputs(gan, b, fake_rows);
+  forward(gan->g, gan->ng, gan->z, b, go);
+  fill_rows(gan, d_in, real, labels, b);
+  fill_rows(gan, fake_rows, go[gan->ng - 1], NULL, b);
   forward(gan->d, gan->nd, d_in, 2 * b, dd);
 
   logits = dd[gan->nd - 1];
@@ -292,11 +361,16 @@ int lg_gan_step(lg_gan *gan, const float *real, int64_t b,
 
   /* The generator's turn: D again on the same fakes, after its update;
    * its weight gradients are left as the D step made them. */
-  forward(gan->d, gan->nd, fake, b, dd);
+  forward(gan->d, gan->nd, fake_rows, b, dd);
   grad = gan->grad[0];
   st->g_loss = lg_bce_logits(dd[gan->nd - 1], NULL, 1.0f, b, 1, grad);
-  grad = backward(gan, gan->d, gan->nd, fake, b, dd, grad, 0, 1);
-  backward(gan, gan->g, gan->ng, z, b, go, grad, 1, 0);
+  grad = backward(gan, gan->d, gan->nd, fake_rows, b, dd, grad, 0, 1);
+  /* The gradient at the pixels only: the label columns are dropped. */
+  if (c > 0)
+    for (int64_t r = 0; r < b; r++)
+      memmove(grad + r * gan->x_dim, grad + r * x_in,
+              (size_t)gan->x_dim * sizeof *grad);
+  backward(gan, gan->g, gan->ng, gan->z, b, go, grad, 1, 0);
   optim_step(gan, gan->g_opt);
   return 0;
 }

@@ -34,7 +34,10 @@ typedef struct lg_gan_stats {
 typedef struct lg_gan {
   lg_stage *g, *d;
   int ng, nd;
-  int64_t z_dim, x_dim;
+  /* Noise and pixels per sample; classes is 0 for an unconditional
+   * model, else the count of one-hot label columns that follow the
+   * noise in G's input and the pixels in D's. */
+  int64_t z_dim, x_dim, classes;
   /* Targets of the discriminator's loss: 1 and 0, or smoothed. */
   float real_label, fake_label;
   lg_optim *g_opt, *d_opt;
@@ -51,25 +54,28 @@ typedef struct lg_gan {
 /*
  * Prepares gan for the generator and discriminator nets, which must be
  * Linear layers each followed by at most one activation, and whose sizes
- * must chain (z -> ... -> x -> ... -> 1).  A discriminator that ends in
+ * must chain (z + classes -> ... -> x, x + classes -> ... -> 1).  A discriminator that ends in
  * Sigmoid has it folded into the loss, which is computed from logits.
  * The optimizers must hold exactly the nets' parameters.  Allocates the
  * stage lists through allocator; returns 0, or -1 with a message in err.
  */
 int lg_gan_init(lg_gan *gan, const lg_net *gen, const lg_net *disc,
-                lg_optim *g_opt, lg_optim *d_opt, lg_rng *rng,
-                lg_allocator allocator, lg_err *err);
+                int64_t classes, lg_optim *g_opt, lg_optim *d_opt,
+                lg_rng *rng, lg_allocator allocator, lg_err *err);
 
 /*
  * One GAN update on real[batch, x_dim]: draws z, runs G, runs D on the
  * real and fake rows stacked, takes a BCE step on D, then a
- * non-saturating step on G (-log D(G(z)), same z, updated D).
+ * non-saturating step on G (-log D(G(z)), same z, updated D).  A
+ * conditional model takes the real rows' classes in labels[batch]
+ * (whole numbers from 0) and draws the generated rows' classes
+ * uniformly; labels is NULL otherwise.
  * Gradients are overwritten, not accumulated.  Allocates only when batch
  * exceeds every batch seen before; returns 0, or -1 with a message in
  * err when memory runs out.
  */
-int lg_gan_step(lg_gan *gan, const float *real, int64_t batch,
-                lg_gan_stats *stats, lg_err *err);
+int lg_gan_step(lg_gan *gan, const float *real, const float *labels,
+                int64_t batch, lg_gan_stats *stats, lg_err *err);
 
 /* Bytes of workspace a step at this batch size needs. */
 size_t lg_gan_workspace_bytes(const lg_gan *gan, int64_t batch);

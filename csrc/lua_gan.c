@@ -58,8 +58,9 @@ static void read_net(lua_State *L, int arg, const char *name, lg_net *net,
 }
 
 /*
- * ganstep(g_layers, d_layers, g_optim, d_optim, rng): the layer lists are
- * sequences of lgan.Layer.  Keeps all five alive.
+ * ganstep(g_layers, d_layers, g_optim, d_optim, rng [, classes]): the
+ * layer lists are sequences of lgan.Layer; classes (0) makes a
+ * conditional model.  Keeps the first five alive.
  */
 static int l_ganstep(lua_State *L)
 {
@@ -69,12 +70,16 @@ static int l_ganstep(lua_State *L)
   lg_err err;
   lg_optim *go, *dop;
   lg_rng *rng;
+  lua_Integer classes;
 
   luaL_checktype(L, 1, LUA_TTABLE);
   luaL_checktype(L, 2, LUA_TTABLE);
   go = lgan_checkoptim(L, 3, "GAN");
   dop = lgan_checkoptim(L, 4, "GAN");
   rng = lgan_checkrng(L, 5, "GAN");
+  classes = lua_isnoneornil(L, 6)
+                ? 0
+                : lgan_checkint(L, 6, "GAN", "classes", 0, 1 << 16);
   gen.n = (int)lua_rawlen(L, 1);
   disc.n = (int)lua_rawlen(L, 2);
   if (gen.n < 1 || disc.n < 1 || gen.n > 256 || disc.n > 256)
@@ -89,7 +94,7 @@ static int l_ganstep(lua_State *L)
   s = lua_newuserdatauv(L, sizeof *s, 5);
   memset(s, 0, sizeof *s);
   luaL_setmetatable(L, LGAN_GANSTEP);
-  if (lg_gan_init(&s->gan, &gen, &disc, go, dop, rng,
+  if (lg_gan_init(&s->gan, &gen, &disc, classes, go, dop, rng,
                   (lg_allocator){counting_alloc, counting_release, s},
                   &err))
     return lgan_error(L, "GAN", "%s", err.msg);
@@ -101,13 +106,14 @@ static int l_ganstep(lua_State *L)
   return 1;
 }
 
-/* step(real): one update on real [batch, x_dim]; returns the statistics
+/* step(real [, labels]): one update on real [batch, x_dim], with their
+ * classes labels [batch] for a conditional model; returns the statistics
  * as a table {d_loss, g_loss, d_real, d_fake}. */
 static int s_step(lua_State *L)
 {
   const char *fn = "GAN:step";
   lgan_GANStep *s = check_step(L, fn);
-  lg_tensor *x = lgan_checktensor(L, 2, fn);
+  lg_tensor *x = lgan_checktensor(L, 2, fn), *y = NULL;
   lg_gan_stats st;
   lg_err err;
   char sz[64];
@@ -118,7 +124,17 @@ static int s_step(lua_State *L)
   if (x->size[0] > (1 << 20))
     return lgan_error(L, fn, "batch of %d is above the limit of %d",
                       (int)x->size[0], 1 << 20);
-  if (lg_gan_step(&s->gan, x->data, x->size[0], &st, &err))
+  if (s->gan.classes > 0) {
+    y = lgan_totensor(L, 3);
+    if (!y || y->numel != x->size[0])
+      return lgan_error(L, fn, "a conditional model needs labels: a "
+                        "tensor of %d classes, one per real row",
+                        (int)x->size[0]);
+  } else if (!lua_isnoneornil(L, 3)) {
+    return lgan_error(L, fn, "labels given to a model without classes");
+  }
+  if (lg_gan_step(&s->gan, x->data, y ? y->data : NULL, x->size[0], &st,
+                  &err))
     return lgan_error(L, fn, "%s", err.msg);
   lua_createtable(L, 0, 4);
   lua_pushnumber(L, st.d_loss);

@@ -781,6 +781,103 @@ static int t_tostring(lua_State *L)
   return 1;
 }
 
+/*
+ * cat(list [, dim]): the 2-D tensors of list joined along dim, 1 (rows)
+ * or 2 (columns, the default), into a new tensor.
+ */
+static int l_cat(lua_State *L)
+{
+  const char *fn = "cat";
+  int dim = (int)(lua_isnoneornil(L, 2) ? 2 : lgan_checkint(L, 2, fn,
+                                                            "dim", 1, 2));
+  int n = (int)luaL_len(L, 1);
+  int64_t rows = 0, cols = 0, sizes[2];
+  lg_tensor *out;
+  char sa[64];
+
+  luaL_checktype(L, 1, LUA_TTABLE);
+  if (n < 1)
+    return lgan_error(L, fn, "expected a list of tensors");
+  for (int i = 1; i <= n; i++) {
+    lua_rawgeti(L, 1, i);
+    lg_tensor *t = lgan_totensor(L, -1);
+    if (!t || t->ndim != 2)
+      return lgan_error(L, fn, "entry %d: expected a 2-D lgan.Tensor, got "
+                        "%s", i, t ? lgan_shape(t, sa, 64)
+                                   : luaL_typename(L, -1));
+    if (i == 1) {
+      rows = t->size[0];
+      cols = t->size[1];
+    } else if (t->size[2 - dim] != (dim == 2 ? rows : cols)) {
+      return lgan_error(L, fn, "entry %d has shape %s, which does not fit "
+                        "%lld %s", i, lgan_shape(t, sa, 64),
+                        (long long)(dim == 2 ? rows : cols),
+                        dim == 2 ? "rows" : "columns");
+    } else if (dim == 2) {
+      cols += t->size[1];
+    } else {
+      rows += t->size[0];
+    }
+    lua_pop(L, 1);
+  }
+  sizes[0] = rows;
+  sizes[1] = cols;
+  out = lgan_newtensor(L, 2, sizes, fn);
+  for (int i = 1, at = 0; i <= n; i++) {
+    lua_rawgeti(L, 1, i);
+    lg_tensor *t = lgan_totensor(L, -1);
+    if (dim == 1) {
+      memcpy(out->data + (int64_t)at * cols, t->data,
+             (size_t)t->numel * sizeof(float));
+      at += (int)t->size[0];
+    } else {
+      for (int64_t r = 0; r < rows; r++)
+        memcpy(out->data + r * cols + at, t->data + r * t->size[1],
+               (size_t)t->size[1] * sizeof(float));
+      at += (int)t->size[1];
+    }
+    lua_pop(L, 1);
+  }
+  return 1;
+}
+
+/*
+ * one_hot(labels, classes): [n, classes] with a 1 in column labels[i] + 1
+ * of row i; labels is a tensor or a sequence of whole numbers from 0.
+ */
+static int l_one_hot(lua_State *L)
+{
+  const char *fn = "one_hot";
+  lg_tensor *labels = lgan_totensor(L, 1);
+  int64_t classes = lgan_checkint(L, 2, fn, "classes", 1, 1 << 16);
+  int64_t n, sizes[2];
+  lg_tensor *out;
+
+  if (!labels)
+    luaL_checktype(L, 1, LUA_TTABLE);
+  n = labels ? labels->numel : (int64_t)luaL_len(L, 1);
+  if (n < 1)
+    return lgan_error(L, fn, "no labels");
+  sizes[0] = n;
+  sizes[1] = classes;
+  out = lgan_newtensor(L, 2, sizes, fn);
+  for (int64_t i = 0; i < n; i++) {
+    double v;
+    if (labels) {
+      v = labels->data[i];
+    } else {
+      lua_rawgeti(L, 1, i + 1);
+      v = lua_tonumber(L, -1);
+      lua_pop(L, 1);
+    }
+    if (!(v >= 0 && v < (double)classes && v == (double)(int64_t)v))
+      return lgan_error(L, fn, "label %d is %f, expected a class from 0 "
+                        "to %d", (int)i + 1, v, (int)classes - 1);
+    out->data[i * classes + (int64_t)v] = 1.0f;
+  }
+  return 1;
+}
+
 static int l_type(lua_State *L)
 {
   int type = luaL_getmetafield(L, 1, "__name");
@@ -823,6 +920,8 @@ static const luaL_Reg tensor_functions[] = {
   {"tensor", l_tensor},
   {"ones", l_ones},
   {"matmul", t_matmul},
+  {"cat", l_cat},
+  {"one_hot", l_one_hot},
   {"type", l_type},
   {NULL, NULL}
 };

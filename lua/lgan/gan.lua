@@ -27,24 +27,31 @@ gan.G_SIZES = { 256, 512, 1024 }
 gan.D_SIZES = { 512, 256 }
 
 --- Builds the generator and discriminator of a preset, initialised from
--- rng (generator first).
+-- rng (generator first).  With classes, both nets take a one-hot label
+-- beside their usual input (a conditional GAN, Mirza and Osindero 2014).
 -- @string name "mlp" or "seed"
 -- @tparam Generator rng
 -- @int[opt=784] x_dim pixels per image
+-- @int[opt=0] classes label classes of a conditional model
 -- @treturn Sequential generator
 -- @treturn Sequential discriminator
 -- @treturn table the preset (its `range` is the pixel range)
-function gan.build(name, rng, x_dim)
+function gan.build(name, rng, x_dim, classes)
   local p = gan.presets[name]
   if not p then
     error(("gan.build: unknown preset %q (expected mlp or seed)")
       :format(tostring(name)), 2)
   end
   x_dim = x_dim or 784
+  classes = classes or 0
+  if math.type(classes) ~= "integer" or classes < 0 then
+    error("gan.build: classes must be a whole number, got "
+      .. tostring(classes), 2)
+  end
   local function hidden()
     return p.slope and nn[p.hidden](p.slope) or nn[p.hidden]()
   end
-  local g, prev = {}, gan.Z_DIM
+  local g, prev = {}, gan.Z_DIM + classes
   for _, size in ipairs(gan.G_SIZES) do
     g[#g + 1] = nn.Linear(prev, size, rng)
     g[#g + 1] = hidden()
@@ -53,7 +60,7 @@ function gan.build(name, rng, x_dim)
   g[#g + 1] = nn.Linear(prev, x_dim, rng)
   g[#g + 1] = nn[p.output]()
   local d
-  d, prev = {}, x_dim
+  d, prev = {}, x_dim + classes
   for _, size in ipairs(gan.D_SIZES) do
     d[#d + 1] = nn.Linear(prev, size, rng)
     d[#d + 1] = hidden()
@@ -67,7 +74,9 @@ end
 --- `GAN{generator = G, discriminator = D, ...}`.  Options: `seed`
 -- (integer, 0), `lr` (2e-4), `betas` ({0.5, 0.999}), `g_optim` and
 -- `d_optim` (optimizers to use instead), `real_label` (1) and
--- `fake_label` (0), `range` (pixel range, {-1, 1}).
+-- `fake_label` (0), `range` (pixel range, {-1, 1}), `classes` (0; the
+-- label classes of a conditional model, whose nets take a one-hot label
+-- after their usual input).
 -- @type GAN
 local GAN = class("lgan.GAN")
 gan.GAN = GAN
@@ -98,30 +107,39 @@ function GAN:__init(opts)
   self.d_optim = opts.d_optim or optim.Adam(self.discriminator, adam)
   self.rng = core.Generator(seed, gan.STREAM.noise)
   self.sample_rng = core.Generator(seed, gan.STREAM.sample)
-  self.z_dim = self.generator.modules[1].in_features
+  self.classes = opts.classes or 0
+  if math.type(self.classes) ~= "integer" or self.classes < 0 then
+    error("GAN: classes must be a whole number, got "
+      .. tostring(opts.classes), 3)
+  end
+  self.z_dim = self.generator.modules[1].in_features - self.classes
   self.step_core = core.ganstep(self.generator:core_layers(),
     self.discriminator:core_layers(), self.g_optim.core,
-    self.d_optim.core, self.rng)
+    self.d_optim.core, self.rng, self.classes)
   self.real_label, self.fake_label = opts.real_label or 1,
     opts.fake_label or 0
   self.step_core:set_labels(self.real_label, self.fake_label)
 end
 
 --- One update of both networks on a real batch [n, 784] in the model's
--- pixel range.
+-- pixel range; a conditional model also takes the batch's classes as a
+-- tensor [n] of whole numbers from 0.
 -- @treturn table `{d_loss, g_loss, d_real, d_fake}`: the discriminator's
 -- BCE on real and fake, the generator's -log D(G(z)), and the mean
 -- D(x) and D(G(z)) before the update.
-function GAN:step(real)
+function GAN:step(real, labels)
   if getmetatable(self) ~= GAN then
     error("GAN:step: call it as a method, with ':'", 2)
   end
-  return self.step_core:step(real)
+  return self.step_core:step(real, labels)
 end
 
 --- `n` generated images as an [n, 784] tensor in the pixel range.
 -- `opts.z` gives the noise [n, z_dim]; else it is drawn from `opts.rng`,
--- or from the GAN's own sampling stream (never the training one).
+-- or from the GAN's own sampling stream (never the training one).  A
+-- conditional model draws the classes in `opts.labels` (a tensor or a
+-- sequence of n whole numbers from 0); without them, classes 0, 1, ...
+-- in turn.
 function GAN:sample(n, opts)
   if getmetatable(self) ~= GAN then
     error("GAN:sample: call it as a method, with ':'", 2)
@@ -134,6 +152,16 @@ function GAN:sample(n, opts)
         2)
     end
     z = (opts.rng or self.sample_rng):randn(n, self.z_dim)
+  end
+  if self.classes > 0 then
+    local labels = opts.labels
+    if labels == nil then
+      labels = {}
+      for i = 1, #z do labels[i] = (i - 1) % self.classes end
+    end
+    z = core.cat { z, core.one_hot(labels, self.classes) }
+  elseif opts.labels ~= nil then
+    error("GAN:sample: labels given to a model without classes", 2)
   end
   return self.generator:forward(z)
 end
