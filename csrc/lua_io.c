@@ -1,6 +1,7 @@
 /*
  * lua_io.c - files and byte data for Lua: lgan.ByteTensor (what IDX files
- * hold), read_idx / write_idx, write_png_grid and read_png.
+ * hold), read_idx / write_idx, write_png_grid, read_png and
+ * write_file_atomic.
  *
  * A ByteTensor is one userdata: a small header, then its bytes.  It is a
  * container for datasets, not an arithmetic type; gather and tofloat turn
@@ -22,6 +23,7 @@
 #include "idx.h"
 #include "lua_lgan.h"
 #include "png.h"
+#include "tmpfile.h"
 
 /* Registry name of the box that closes an IDX file left open by an
  * error between lg_idx_open and lg_idx_read. */
@@ -450,6 +452,58 @@ static int io_path_kind(lua_State *L)
   return 1;
 }
 
+/* ---- whole files ------------------------------------------------------ */
+
+/*
+ * write_file_atomic(path, data): writes data (a string, or a sequence of
+ * strings written one after another) to a temporary file beside path,
+ * syncs it and renames it over path.  A failure, or a process killed on
+ * the way, leaves path as it was.  Every piece is checked before the
+ * file is opened, and no Lua call that can raise runs while it is open.
+ */
+static int io_write_file_atomic(lua_State *L)
+{
+  const char *fn = "write_file_atomic";
+  const char *path = check_path(L, 1, fn);
+  lua_Integer n = 1;
+  lg_tmpfile f;
+  lg_err e;
+
+  if (lua_type(L, 2) == LUA_TTABLE) {
+    n = (lua_Integer)lua_rawlen(L, 2);
+    for (lua_Integer i = 1; i <= n; i++) {
+      if (lua_rawgeti(L, 2, i) != LUA_TSTRING)
+        return lgan_error(L, fn, "data[%I] must be a string, got %s", i,
+                          type_of(L, -1));
+      lua_pop(L, 1);
+    }
+  } else if (lua_type(L, 2) != LUA_TSTRING) {
+    return lgan_error(L, fn, "data must be a string or a table of "
+                      "strings, got %s", type_of(L, 2));
+  }
+
+  if (lg_tmpfile_open(&f, path, &e) < 0)
+    return lgan_error(L, fn, "%s", e.msg);
+  for (lua_Integer i = 1; i <= n; i++) {
+    size_t len;
+    const char *s;
+
+    if (lua_type(L, 2) == LUA_TTABLE)
+      lua_rawgeti(L, 2, i);
+    else
+      lua_pushvalue(L, 2);
+    s = lua_tolstring(L, -1, &len);
+    if (lg_tmpfile_write(&f, s, len, &e) < 0) {
+      lg_tmpfile_abort(&f);
+      return lgan_error(L, fn, "%s", e.msg);
+    }
+    lua_pop(L, 1);
+  }
+  if (lg_tmpfile_commit(&f, &e) < 0)
+    return lgan_error(L, fn, "%s", e.msg);
+  return 0;
+}
+
 /* ---- ByteTensor ------------------------------------------------------ */
 
 /*
@@ -711,6 +765,7 @@ static const luaL_Reg io_functions[] = {
   {"write_png_grid", io_write_png_grid},
   {"read_png", io_read_png},
   {"path_kind", io_path_kind},
+  {"write_file_atomic", io_write_file_atomic},
   {"bytes", l_bytes},
   {NULL, NULL}
 };
