@@ -52,6 +52,8 @@ build = {
     ["lgan.data"] = "lua/lgan/data.lua",
     ["lgan.image"] = "lua/lgan/image.lua",
     ["lgan.train"] = "lua/lgan/train.lua",
+    ["lgan.checkpoint"] = "lua/lgan/checkpoint.lua",
+    ["lgan.plot"] = "lua/lgan/plot.lua",
     ["lgan.cli"] = "lua/lgan/cli.lua",
   },
   install = {

@@ -13,8 +13,10 @@
 # Safe to run any number of times.
 set -euo pipefail
 
+# gnuplot-nox draws the loss curves of `lgan train` (RUN/losses.png).
 base=(lua5.4 liblua5.4-dev lua-busted libopenblas-dev libstb-dev zlib1g-dev
-      luarocks lua-argparse lua-cjson lua-check pkg-config make gcc npm)
+      luarocks lua-argparse lua-cjson lua-check pkg-config make gcc npm
+      gnuplot-nox)
 
 # installed PKG: true when dpkg has PKG installed. npm also counts as present
 # when an `npm` command is on PATH: NodeSource's nodejs package ships its own

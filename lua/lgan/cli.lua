@@ -6,24 +6,60 @@ local argparse = require "argparse"
 
 local cli = {}
 
+-- Options of `lgan train` that a resumed run takes from its checkpoint
+-- unless given again; their defaults are train.defaults.
+local TRAIN_KEYS = { "data", "epochs", "batch_size", "seed", "preset", "lr" }
+
 local function parser()
   local p = argparse("lgan", "Train generative adversarial networks.")
   p:command_target("command")
 
+  -- No argparse defaults for train's options: an option left out is
+  -- nil, so that --resume can tell it from one given again.
   local t = p:command("train", "Train a GAN on MNIST.")
-  t:option("--data", "Folder with the MNIST IDX files.", "data/mnist")
+  t:option("--data", "Folder with the MNIST IDX files (default data/mnist; "
+    .. "with --resume, the run's).")
   t:option("--out", "Run folder for grids, metrics and checkpoints "
     .. "(default runs/PRESET-seedSEED).")
-  t:option("--epochs", "Epochs to train.", "5"):convert(math.tointeger)
-  t:option("--batch-size", "Images per step.", "64")
+  t:option("--resume", "Carry on the run in this folder from its "
+    .. "checkpoint.safetensors; options given again must agree with it.")
+    :argname("<run>")
+  t:option("--epochs", "Epochs to train, counted from the start of the "
+    .. "run (default 5; with --resume, the run's).")
     :convert(math.tointeger)
-  t:option("--seed", "Seed of every random stream.", "1")
+  t:option("--batch-size", "Images per step (default 64).")
     :convert(math.tointeger)
-  t:option("--threads", "OpenBLAS threads (default: all cores).")
+  t:option("--seed", "Seed of every random stream (default 1).")
     :convert(math.tointeger)
-  t:option("--preset", "Model: mlp (LeakyReLU/Tanh) or seed "
-    .. "(ReLU/Sigmoid).", "mlp"):choices { "mlp", "seed" }
-  t:option("--lr", "Adam learning rate.", "2e-4"):convert(tonumber)
+  t:option("--threads", "OpenBLAS threads (default: all cores; with "
+    .. "--resume, as many as the run used).")
+    :convert(math.tointeger)
+  t:option("--preset", "Model: mlp (LeakyReLU/Tanh, the default) or seed "
+    .. "(ReLU/Sigmoid)."):choices { "mlp", "seed" }
+  t:option("--lr", "Adam learning rate (default 2e-4).")
+    :convert(tonumber)
+
+  local s = p:command("sample", "Generate images from a checkpoint.")
+  s:option("--checkpoint", "A checkpoint.safetensors file."):count(1)
+    :argname("<file>")
+  s:option("--n", "Images to generate.", "100"):convert(math.tointeger)
+  s:option("--seed", "Seed of the noise (stream 3 of the seed, as the "
+    .. "training grids use).", "1"):convert(math.tointeger)
+  s:option("--png", "Write a grid of the images to this PNG file.")
+    :argname("<file>")
+  s:option("--idx", "Write the images as IDX3 unsigned bytes, n x 28 x "
+    .. "28, as MNIST's image files are.")
+    :argname("<file>")
+  s:option("--tensors", "Write the generator's input z [n, z_dim] (and "
+    .. "a one-hot class per row in a conditional model) and the images x "
+    .. "[n, x_dim] as float32 tensors in a safetensors file (what "
+    .. "bench/torch_load.py compares against).")
+    :argname("<file>")
+  s:option("--threads", "OpenBLAS threads (default: all cores).")
+    :convert(math.tointeger)
+
+  local i = p:command("info", "Show what a checkpoint holds.")
+  i:argument("checkpoint", "A checkpoint.safetensors file.")
   return p
 end
 
@@ -72,26 +108,244 @@ function cli.progress(epochs, is_terminal)
   return hooks
 end
 
+-- "--batch-size" for "batch_size".
+local function flag(key)
+  return "--" .. key:gsub("_", "-")
+end
+
+-- A trainer for the command line's options: a new run, or one resumed.
+local function make_trainer(args)
+  local train = require "lgan.train"
+  local given = {}
+  for _, key in ipairs(TRAIN_KEYS) do given[key] = args[key] end
+  given.threads = args.threads
+  if not args.resume then
+    given.out = args.out
+    return train.new(given), false
+  end
+
+  local core = require "lgan.core"
+  local checkpoint = require "lgan.checkpoint"
+  local run = args.resume:gsub("(.)/+$", "%1")
+  if args.out and args.out:gsub("(.)/+$", "%1") ~= run then
+    error(("--out %s differs from --resume %s: a resumed run carries on "
+      .. "in its own folder"):format(args.out, args.resume), 0)
+  end
+  local file = run
+  if core.path_kind(run) == "directory" then
+    file = run .. "/checkpoint.safetensors"
+  end
+  local ck = checkpoint.load(file)
+  for _, d in ipairs(train.disagreements(ck, given)) do
+    error(("%s %s disagrees with the checkpoint %s, which has %s %s")
+      :format(flag(d.key), tostring(d.given), file, flag(d.key),
+        tostring(d.stored)), 0)
+  end
+  local trainer = train.resume(ck, given)
+  if ck.meta.threads and trainer.opts.threads ~= ck.meta.threads then
+    io.stderr:write(("lgan: note: the run used %d threads, this resume "
+      .. "%d; OpenBLAS may round differently, so the result can differ in "
+      .. "the last bits from an uninterrupted run\n")
+      :format(ck.meta.threads, trainer.opts.threads))
+  end
+  return trainer, true
+end
+
+-- Draws RUN/losses.png from RUN/metrics.csv, or says why not.
+local function draw_losses(out)
+  local plot = require "lgan.plot"
+  local png = out .. "/losses.png"
+  local ok, why = plot.losses(out .. "/metrics.csv", png, "lgan: " .. out)
+  if ok then
+    io.stderr:write("lgan: loss curves -> ", png, "\n")
+  else
+    io.stderr:write("lgan: ", why, "\n")
+  end
+end
+
 local function run_train(args)
   local core = require "lgan.core"
-  local train = require "lgan.train"
-  local trainer = train.new {
-    data = args.data, out = args.out, epochs = args.epochs,
-    batch_size = args.batch_size, seed = args.seed,
-    threads = args.threads, preset = args.preset, lr = args.lr,
-  }
-  local hooks = cli.progress(args.epochs, core.stderr_is_terminal())
+  local trainer, resumed = make_trainer(args)
+  local o = trainer.opts
+  local hooks = cli.progress(o.epochs, core.stderr_is_terminal())
   local step_hook = hooks.step
   if step_hook then
     hooks.step = function(info)
-      info.stats_batch_size = args.batch_size
+      info.stats_batch_size = o.batch_size
       step_hook(info)
     end
   end
-  io.stderr:write(("lgan: training %s on %s, %d images, batch %d, "
-    .. "run folder %s\n"):format(args.preset, args.data, #trainer.images,
-    args.batch_size, trainer.opts.out))
-  trainer:run(hooks)
+  function hooks.interrupted()
+    if not core.interrupted() then return false end
+    io.stderr:write("\nlgan: interrupted; finishing the step and writing "
+      .. "the checkpoint (Ctrl-C again to quit at once)\n")
+    return true
+  end
+  if resumed then
+    local l = trainer.loader:state()
+    io.stderr:write(("lgan: resuming %s at step %d (epoch %d done, "
+      .. "batch %d of epoch %d), training to epoch %d\n"):format(o.out,
+      trainer.step, trainer.epoch, l.position, l.epoch, o.epochs))
+  else
+    io.stderr:write(("lgan: training %s on %s, %d images, batch %d, "
+      .. "run folder %s\n"):format(o.preset, o.data, #trainer.images,
+      o.batch_size, o.out))
+  end
+  if trainer.epoch >= o.epochs then
+    io.stderr:write(("lgan: the run has done %d of %d epochs already; "
+      .. "give --epochs to train more\n"):format(trainer.epoch, o.epochs))
+    return 0
+  end
+
+  core.catch_interrupt(true)
+  local ok, result, how = pcall(trainer.run, trainer, hooks)
+  core.catch_interrupt(false)
+  if not ok then error(result, 0) end
+  draw_losses(o.out)
+  if how == "interrupted" then
+    local l = trainer.loader:state()
+    io.stderr:write(("lgan: stopped at step %d (epoch %d, batch %d); "
+      .. "checkpoint %s; carry on with: lgan train --resume %s\n")
+      :format(trainer.step, l.epoch, l.position, trainer:checkpoint_path(),
+        o.out))
+    return 130
+  end
+  return 0
+end
+
+local function run_sample(args)
+  local core = require "lgan.core"
+  local checkpoint = require "lgan.checkpoint"
+  local gan = require "lgan.gan"
+  local image = require "lgan.image"
+  if not (args.png or args.idx or args.tensors) then
+    error("sample: say where to write: --png, --idx and/or --tensors", 0)
+  end
+  if not args.n or args.n < 1 or args.n > 1000000 then
+    error("sample: --n must be an integer from 1 to 1000000", 0)
+  end
+  if not args.seed then
+    error("sample: --seed must be an integer", 0)
+  end
+  if args.threads then core.set_threads(args.threads) end
+  local ck = checkpoint.load(args.checkpoint)
+  local arch = ck.meta.architecture
+  local G = checkpoint.generator(ck)
+  local z = core.Generator(args.seed, gan.STREAM.sample)
+    :randn(args.n, arch.z_dim)
+  if arch.classes > 0 then
+    -- A conditional model gets classes 0, 1, ... in turn, as
+    -- GAN:sample gives them, beside the noise.
+    local labels = {}
+    for k = 1, args.n do labels[k] = (k - 1) % arch.classes end
+    z = core.cat { z, core.one_hot(labels, arch.classes) }
+  end
+  local x = G:forward(z)
+  local lo, hi = arch.range[1], arch.range[2]
+  local side = math.tointeger(math.sqrt(arch.x_dim))
+  if (args.png or args.idx) and (not side or side * side ~= arch.x_dim) then
+    error(("sample: images of %d values are not square; only --tensors "
+      .. "can hold them"):format(arch.x_dim), 0)
+  end
+  if args.png then
+    image.save_grid(args.png, x, { lo = lo, hi = hi, height = side,
+                                   width = side })
+    io.stderr:write("lgan: ", args.n, " images -> ", args.png, "\n")
+  end
+  if args.idx then
+    core.write_idx(args.idx, x:view(args.n, side, side), lo, hi)
+    io.stderr:write("lgan: ", args.n, " images -> ", args.idx, "\n")
+  end
+  if args.tensors then
+    checkpoint.save_tensors(args.tensors, { z = z, x = x },
+      { source = args.checkpoint, seed = tostring(args.seed) })
+    io.stderr:write("lgan: z and x -> ", args.tensors, "\n")
+  end
+  return 0
+end
+
+-- A number as the checkpoint holds it, briefly.
+local function show(v)
+  if math.type(v) == "float" and v == math.floor(v) and math.abs(v) < 2^53
+  then
+    return ("%d"):format(v)
+  elseif type(v) == "number" then
+    return ("%.6g"):format(v)
+  end
+  return tostring(v)
+end
+
+local function run_info(args)
+  local checkpoint = require "lgan.checkpoint"
+  local ck = checkpoint.load(args.checkpoint)
+  local m = ck.meta
+  local a = m.architecture
+  local out = {}
+  local function say(fmt, ...) out[#out + 1] = fmt:format(...) end
+  local function layers(list)
+    local parts = {}
+    for i, l in ipairs(list) do
+      if l.kind == "Linear" then
+        parts[i] = ("Linear(%d -> %d)"):format(l.in_features, l.out_features)
+      elseif l.kind == "LeakyReLU" then
+        parts[i] = ("LeakyReLU(%s)"):format(show(l.slope))
+      else
+        parts[i] = l.kind
+      end
+    end
+    return table.concat(parts, ", ")
+  end
+  local function fields(t, keys)
+    local parts = {}
+    for _, k in ipairs(keys) do
+      if t[k] ~= nil then parts[#parts + 1] = k .. " " .. show(t[k]) end
+    end
+    return table.concat(parts, ", ")
+  end
+
+  say("%s: lgan checkpoint, format version %d", ck.path, m.version)
+  say("preset: %s", a.preset or "(none: a GAN saved by a script)")
+  say("generator: %s", layers(a.generator))
+  say("discriminator: %s", layers(a.discriminator))
+  say("z_dim %d, x_dim %d, classes %d, pixel range [%s, %s]", a.z_dim,
+    a.x_dim, a.classes, show(a.range[1]), show(a.range[2]))
+  say("hyper-parameters: %s", fields(m.hyper, { "seed", "batch_size", "lr",
+    "beta1", "beta2", "real_label", "fake_label", "grid" }))
+  for _, net in ipairs { "generator", "discriminator" } do
+    local o = m.optim[net]
+    say("optimizer (%s): %s, step %d, %s", net, o.kind, o.step,
+      fields(o.config, { "lr", "beta1", "beta2", "eps", "weight_decay",
+        "momentum" }))
+  end
+  if m.step then
+    local l = m.loader
+    say("progress: step %d, %d of %d epochs done, loader at batch %d of "
+      .. "epoch %d, %s s of training", m.step, m.epoch, m.epochs or 0,
+      l.position, l.epoch, show(m.seconds or 0))
+    say("data: %s (%d images)", tostring(m.data), l.images)
+  end
+  local rngs = {}
+  for _, k in ipairs { "noise", "sample", "shuffle" } do
+    if m.rng[k] then rngs[#rngs + 1] = k .. " " .. m.rng[k] end
+  end
+  say("generator states: %s", table.concat(rngs, ", "))
+  if m.info then
+    local ok, cjson = pcall(require, "cjson")
+    if ok then say("info: %s", cjson.encode(m.info)) end
+  end
+  local total = 0
+  say("tensors (%d):", #ck.names)
+  for _, name in ipairs(ck.names) do
+    local t = ck.tensors[name]
+    local n = 1
+    for _, size in ipairs(t.shape) do n = n * size end
+    total = total + n
+    local dims = {}
+    for k, size in ipairs(t.shape) do dims[k] = tostring(size) end
+    say("  %-42s F32 [%s]", name, table.concat(dims, ", "))
+  end
+  say("%d values, %.1f MB", total, total * 4 / 1e6)
+  io.stdout:write(table.concat(out, "\n"), "\n")
   return 0
 end
 
@@ -102,7 +356,8 @@ function cli.main(argv)
     io.stderr:write("lgan: ", args, "\n", "Try 'lgan --help'.\n")
     return 2
   end
-  local handlers = { train = run_train }
+  local handlers = { train = run_train, sample = run_sample,
+                     info = run_info }
   local status
   ok, status = xpcall(handlers[args.command], debug.traceback, args)
   if not ok then

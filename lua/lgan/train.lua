@@ -3,6 +3,7 @@
 -- nothing; progress reaches the caller through callbacks.
 -- @module lgan.train
 
+local checkpoint = require "lgan.checkpoint"
 local core = require "lgan.core"
 local data = require "lgan.data"
 local gan = require "lgan.gan"
@@ -27,6 +28,14 @@ train.defaults = {
 
 local Trainer = {}
 Trainer.__index = Trainer
+
+local METRICS_HEADER = "step,epoch,d_loss,g_loss,d_real,d_fake,seconds"
+local STATS = { d_loss = true, g_loss = true, d_real = true, d_fake = true }
+
+-- Sums of the statistics over the steps of an epoch so far.
+local function new_sums()
+  return { d_loss = 0, g_loss = 0, d_real = 0, d_fake = 0, count = 0 }
+end
 
 local function mkdir(path)
   -- Lua has no mkdir; the shell's `mkdir -p` is the portable way here.
@@ -92,6 +101,8 @@ function train.new(opts)
     :randn(o.grid * o.grid, gan.Z_DIM)
   self.step = 0
   self.epoch = 0
+  self.seconds = 0
+  self.sums = new_sums()
   return self
 end
 
@@ -113,31 +124,106 @@ local function check_finite(stats, step)
   end
 end
 
---- Trains to `opts.epochs`.  `hooks.step(info)` is called after every
--- step and `hooks.epoch(info)` after every epoch, with the step, epoch,
--- batch within the epoch, the statistics and the elapsed seconds.
+-- Rewrites metrics.csv to hold its header and the rows of steps up to
+-- step, dropping rows a run wrote after its last checkpoint (and a
+-- half-written last line); creates it with the header if missing.
+local function trim_metrics(path, step)
+  local f = io.open(path, "rb")
+  local text = f and f:read("a") or ""
+  if f then f:close() end
+  local lines, kept = {}, {}
+  for line in text:gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
+  kept[1] = METRICS_HEADER
+  for i = 2, #lines do
+    local s = math.tointeger(tonumber(lines[i]:match("^(%d+),")))
+    if s and s <= step then kept[#kept + 1] = lines[i] end
+  end
+  local out = table.concat(kept, "\n") .. "\n"
+  if out ~= text then core.write_file_atomic(path, out) end
+end
+
+--- The file the trainer writes its checkpoints to.
+function Trainer:checkpoint_path()
+  return self.opts.out .. "/checkpoint.safetensors"
+end
+
+--- What a checkpoint of the trainer holds beside the GAN's own state
+-- (see `lgan.checkpoint`): the options, the loader's place, the shuffle
+-- generator, progress and the statistics of the epoch in progress.
+function Trainer:checkpoint_state()
+  local o = self.opts
+  local loader = self.loader:state()
+  loader.images = #self.images
+  return {
+    preset = o.preset,
+    hyper = { batch_size = o.batch_size, lr = o.lr, beta1 = o.beta1,
+              beta2 = o.beta2, grid = o.grid },
+    rng = { shuffle = self.loader.rng:state() },
+    loader = loader,
+    step = self.step,
+    epoch = self.epoch,
+    epochs = o.epochs,
+    seconds = self.seconds,
+    data = o.data,
+    threads = core.get_threads(),
+    epoch_sums = self.sums,
+  }
+end
+
+--- Writes the checkpoint (to `checkpoint_path()` unless path is given).
+function Trainer:save_checkpoint(path)
+  path = path or self:checkpoint_path()
+  checkpoint.save(path, self)
+  return path
+end
+
+--- Trains to `opts.epochs`, writing `metrics.csv`, a grid per epoch and
+-- `checkpoint.safetensors` after every epoch.
+--
+-- Hooks: `hooks.step(info)` after every step and `hooks.epoch(info)`
+-- after every epoch, with the step, epoch, batch within the epoch, the
+-- statistics (per step, or the epoch's means), the elapsed seconds and,
+-- after an epoch, the grid and checkpoint written.  `hooks.interrupted()`,
+-- if given, is asked after every step: when it answers true, the
+-- trainer writes a checkpoint where it stands (mid-epoch included) and
+-- returns.
+-- @return self
+-- @treturn string "done", or "interrupted"
 function Trainer:run(hooks)
   hooks = hooks or {}
   local o = self.opts
   mkdir(o.out)
   local metrics_path = o.out .. "/metrics.csv"
-  local metrics = assert(io.open(metrics_path, self.step == 0 and "w" or "a"))
+  local metrics
   if self.step == 0 then
-    metrics:write("step,epoch,d_loss,g_loss,d_real,d_fake,seconds\n")
+    metrics = assert(io.open(metrics_path, "w"))
+    metrics:write(METRICS_HEADER, "\n")
+  else
+    trim_metrics(metrics_path, self.step)
+    metrics = assert(io.open(metrics_path, "a"))
   end
-  local clock0 = core.clock()
-  local function seconds() return core.clock() - clock0 end
+  local clock0, base = core.clock(), self.seconds
+  local function seconds() return base + core.clock() - clock0 end
+  local function save()
+    metrics:flush()
+    self.seconds = seconds()
+    return self:save_checkpoint()
+  end
 
   while self.epoch < o.epochs do
     local epoch = self.epoch + 1
-    local sums = { d_loss = 0, g_loss = 0, d_real = 0, d_fake = 0 }
-    local count = 0
+    -- A loader that has not begun this epoch starts it afresh; one
+    -- restored mid-epoch carries on, and so do the sums.
+    if self.loader:state().epoch == self.epoch then
+      self.sums = new_sums()
+    end
+    local sums = self.sums
     for batch, k in self.loader:epoch() do
       local st = self.model:step(batch)
       self.step = self.step + 1
       check_finite(st, self.step)
-      for key in pairs(sums) do sums[key] = sums[key] + st[key] end
-      count = count + 1
+      for key in pairs(STATS) do sums[key] = sums[key] + st[key] end
+      sums.count = sums.count + 1
       metrics:write(("%d,%d,%.6f,%.6f,%.6f,%.6f,%.3f\n"):format(self.step,
         epoch, st.d_loss, st.g_loss, st.d_real, st.d_fake, seconds()))
       if hooks.step then
@@ -145,18 +231,140 @@ function Trainer:run(hooks)
                      batches = #self.loader, stats = st,
                      seconds = seconds() }
       end
+      if k < #self.loader and hooks.interrupted and hooks.interrupted()
+      then
+        save()
+        metrics:close()
+        return self, "interrupted"
+      end
     end
     self.epoch = epoch
-    metrics:flush()
     local grid = ("%s/epoch-%03d.png"):format(o.out, epoch)
     self:save_grid(grid)
-    for key in pairs(sums) do sums[key] = sums[key] / count end
+    local means = {}
+    for key in pairs(STATS) do means[key] = sums[key] / sums.count end
+    local saved = save()
     if hooks.epoch then
       hooks.epoch { step = self.step, epoch = epoch, epochs = o.epochs,
-                    stats = sums, seconds = seconds(), grid = grid }
+                    stats = means, seconds = seconds(), grid = grid,
+                    checkpoint = saved }
+    end
+    if self.epoch < o.epochs and hooks.interrupted and hooks.interrupted()
+    then
+      metrics:close()
+      return self, "interrupted"
     end
   end
   metrics:close()
+  return self, "done"
+end
+
+-- The options a run's checkpoint was made with, as for train.new.
+local function stored_options(m)
+  return {
+    preset = m.architecture.preset, batch_size = m.hyper.batch_size,
+    seed = m.hyper.seed, lr = m.hyper.lr, beta1 = m.hyper.beta1,
+    beta2 = m.hyper.beta2, grid = m.hyper.grid,
+  }
+end
+
+--- The options that must agree between a checkpoint and a resumed run.
+train.RESUME_CHECKED = { "preset", "batch_size", "seed", "lr", "beta1",
+                         "beta2", "grid" }
+
+--- Where opts disagree with a loaded checkpoint of a run: a list of
+-- `{key =, stored =, given =}`, empty when they agree.  Options opts
+-- leaves nil are not compared.
+function train.disagreements(ck, opts)
+  local stored = stored_options(ck.meta)
+  local list = {}
+  for _, key in ipairs(train.RESUME_CHECKED) do
+    local given = opts[key]
+    if given ~= nil and given ~= stored[key] then
+      list[#list + 1] = { key = key, stored = stored[key], given = given }
+    end
+  end
+  return list
+end
+
+--- A trainer that carries on from a checkpoint, where a run folder's
+-- `checkpoint.safetensors` (or the file `from` names, or a checkpoint
+-- from `checkpoint.load`) left off.  `opts` may repeat the run's
+-- options, which must then agree with the checkpoint's; `epochs`
+-- counts from the start of the run (the stored target by default),
+-- `data` defaults to the stored folder, which must hold as many images,
+-- `out` to the checkpoint's folder and `threads` to the run's (results
+-- are exact only with the same thread count).  Run it with `run`: the result
+-- is the same, bit for bit, as if the run had never stopped.
+function train.resume(from, opts)
+  local fn = "train.resume"
+  opts = opts or {}
+  if type(opts) ~= "table" then
+    error(fn .. ": opts must be a table, got " .. type(opts), 2)
+  end
+  local ck = from
+  if type(from) == "string" then
+    local file = from
+    if core.path_kind(from) == "directory" then
+      file = from:gsub("/+$", "") .. "/checkpoint.safetensors"
+    end
+    ck = checkpoint.load(file)
+  elseif type(from) ~= "table" or type(from.meta) ~= "table" then
+    error(fn .. ": expected a run folder, a checkpoint file or a loaded "
+      .. "checkpoint, got " .. core.type(from), 2)
+  end
+  local m = ck.meta
+  if m.loader == nil or m.rng.shuffle == nil or m.step == nil
+      or m.architecture.preset == nil then
+    error(("%s: %s holds a GAN but not a training run to resume")
+      :format(fn, ck.path), 0)
+  end
+  local d = train.disagreements(ck, opts)[1]
+  if d then
+    error(("%s: %s is %s in %s, not %s"):format(fn, d.key,
+      tostring(d.stored), ck.path, tostring(d.given)), 0)
+  end
+
+  local o = stored_options(m)
+  o.epochs = m.epochs
+  o.data = m.data
+  -- OpenBLAS may round differently with another thread count, so the
+  -- run's count is kept unless opts says otherwise.
+  o.threads = math.tointeger(m.threads)
+  o.out = ck.path:match("^(.*)/[^/]*$") or "."
+  for k, v in pairs(opts) do o[k] = v end
+  local self = train.new(o)
+
+  local diff = checkpoint.compare_architecture(m.architecture,
+    checkpoint.architecture(self.model))
+  if diff then
+    error(("%s: %s holds another architecture than preset %s: %s")
+      :format(fn, ck.path, o.preset, diff), 0)
+  end
+  if m.loader.images ~= #self.images then
+    error(("%s: %s was trained on %d images; %s holds %d")
+      :format(fn, ck.path, m.loader.images, o.data, #self.images), 0)
+  end
+  local batches = m.loader.images // o.batch_size
+  if m.loader.position > batches then
+    error(("%s: %s: loader position %d is past the %d batches of an "
+      .. "epoch"):format(fn, ck.path, m.loader.position, batches), 0)
+  end
+
+  checkpoint.restore(ck, self.model)
+  self.loader.rng:set_state(m.rng.shuffle)
+  self.loader:set_state(m.loader)
+  self.step, self.epoch = m.step, m.epoch
+  self.seconds = type(m.seconds) == "number" and m.seconds or 0
+  if type(m.epoch_sums) == "table" then
+    self.sums = new_sums()
+    for key in pairs(self.sums) do
+      if type(m.epoch_sums[key]) == "number" then
+        self.sums[key] = m.epoch_sums[key]
+      end
+    end
+    self.sums.count = math.tointeger(self.sums.count) or 0
+  end
   return self
 end
 

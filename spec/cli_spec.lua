@@ -1,0 +1,244 @@
+-- The lgan command (lua/lgan/cli.lua), run as a program: train with
+-- --resume and Ctrl-C, sample and info.  On small data the spec makes.
+
+local core = require "lgan.core"
+local checkpoint = require "lgan.checkpoint"
+local plot = require "lgan.plot"
+
+local function quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+local function tmpdir()
+  local p = os.tmpname()
+  os.remove(p)
+  assert(os.execute("mkdir " .. quote(p)))
+  return p
+end
+
+local function read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- Runs a shell command line; returns the exit status, stdout, stderr.
+local function sh(cmd)
+  local out, errf = os.tmpname(), os.tmpname()
+  local _, _, status = os.execute(("{ %s; } >%s 2>%s"):format(cmd,
+    quote(out), quote(errf)))
+  local o, e = read(out), read(errf)
+  os.remove(out)
+  os.remove(errf)
+  return status, o, e
+end
+
+-- Runs `lgan args...` from the checkout.
+local function lgan(args)
+  return sh("lua5.4 bin/lgan " .. args)
+end
+
+local function make_data(dir, n)
+  local g = core.Generator(11)
+  local bytes = {}
+  for i = 1, n * 28 * 28 do bytes[i] = string.char(g:random_int(256) - 1) end
+  core.write_idx(dir .. "/train-images-idx3-ubyte",
+    core.bytes(table.concat(bytes), n, 28, 28))
+  core.write_idx(dir .. "/train-labels-idx1-ubyte", core.bytes(n))
+  core.write_idx(dir .. "/t10k-images-idx3-ubyte", core.bytes(1, 28, 28))
+  core.write_idx(dir .. "/t10k-labels-idx1-ubyte", core.bytes(1))
+end
+
+-- A run's checkpoint tensors and metrics without the seconds column.
+local function outcome(run)
+  local ck = checkpoint.load(run .. "/checkpoint.safetensors")
+  local bytes = {}
+  for name, t in pairs(ck.tensors) do bytes[name] = t.bytes end
+  local rows = {}
+  for line in io.lines(run .. "/metrics.csv") do
+    rows[#rows + 1] = line:gsub(",[^,]*$", "")
+  end
+  return bytes, rows, ck
+end
+
+describe("lgan command", function()
+  local dir, data, run
+
+  setup(function()
+    dir = tmpdir()
+    data = dir .. "/data"
+    assert(os.execute("mkdir " .. quote(data)))
+    make_data(data, 256)
+    run = dir .. "/run"
+    local status, _, e = lgan(("train --data %s --out %s --epochs 1 "
+      .. "--batch-size 32 --threads 1"):format(quote(data), quote(run)))
+    assert.are.equal(0, status, e)
+  end)
+  teardown(function() os.execute("rm -rf " .. quote(dir)) end)
+
+  describe("train", function()
+    it("writes grids, metrics, a checkpoint and the loss curves", function()
+      assert.are.equal("file", core.path_kind(run .. "/epoch-001.png"))
+      assert.are.equal("file",
+        core.path_kind(run .. "/checkpoint.safetensors"))
+      local _, rows = outcome(run)
+      assert.are.equal(9, #rows)
+      if plot.have_gnuplot() then
+        local w, h = core.read_png(run .. "/losses.png")
+        assert.are.same({ 1000, 700 }, { w, h })
+      end
+    end)
+
+    it("refuses to resume with options that disagree", function()
+      local before = read(run .. "/checkpoint.safetensors")
+      local metrics = read(run .. "/metrics.csv")
+      local status, _, e = lgan(("train --resume %s --batch-size 64 "
+        .. "--epochs 2"):format(quote(run)))
+      assert.are.equal(1, status)
+      assert.are.equal(("lgan: --batch-size 64 disagrees with the "
+        .. "checkpoint %s/checkpoint.safetensors, which has --batch-size "
+        .. "32\n"):format(run), e)
+      status, _, e = lgan(("train --resume %s --preset seed")
+        :format(quote(run)))
+      assert.are.equal(1, status)
+      assert.matches("lgan: %-%-preset seed disagrees with the checkpoint "
+        .. ".*, which has %-%-preset mlp", e)
+      status, _, e = lgan(("train --resume %s --out %s/elsewhere")
+        :format(quote(run), quote(dir)))
+      assert.are.equal(1, status)
+      assert.matches("differs from %-%-resume", e)
+      assert.are.equal(before, read(run .. "/checkpoint.safetensors"))
+      assert.are.equal(metrics, read(run .. "/metrics.csv"))
+    end)
+
+    it("refuses to resume from a broken checkpoint, changing nothing",
+      function()
+      local broken = dir .. "/broken"
+      assert(os.execute("mkdir " .. quote(broken)))
+      local f = assert(io.open(broken .. "/checkpoint.safetensors", "wb"))
+      f:write(string.pack("<I8", 1000) .. "{}")
+      f:close()
+      local status, _, e = lgan("train --resume " .. quote(broken))
+      assert.are.equal(1, status)
+      assert.are.equal(("lgan: checkpoint.load: %s/checkpoint.safetensors: "
+        .. "header length 1000 runs past the end of the file (10 bytes); "
+        .. "the file is truncated\n"):format(broken), e)
+      assert.are.equal(string.pack("<I8", 1000) .. "{}",
+        read(broken .. "/checkpoint.safetensors"))
+    end)
+
+    it("stops on Ctrl-C with status 130 and resumes exactly", function()
+      local big = dir .. "/big"
+      assert(os.execute("mkdir " .. quote(big)))
+      make_data(big, 4096)
+      local common = ("--data %s --epochs 2 --batch-size 8 --threads 1 ")
+        :format(quote(big))
+      local straight, stopped = dir .. "/straight", dir .. "/stopped"
+      local status, _, e = lgan("train " .. common .. "--out "
+        .. quote(straight))
+      assert.are.equal(0, status, e)
+
+      -- Ctrl-C in the second epoch: once the first epoch's grid exists.
+      status, _, e = sh(("lua5.4 bin/lgan train %s--out %s & p=$!; "
+        .. "while [ ! -f %s/epoch-001.png ]; do sleep 0.01; done; "
+        .. "sleep 0.3; kill -INT $p; wait $p"):format(common,
+          quote(stopped), quote(stopped)))
+      assert.are.equal(130, status, e)
+      assert.matches("lgan: interrupted; finishing the step", e)
+      assert.matches("carry on with: lgan train %-%-resume", e)
+      local _, rows, ck = outcome(stopped)
+      assert.are.equal(2, ck.meta.loader.epoch)
+      assert.is_true(ck.meta.loader.position < 512)
+      assert.are.equal(ck.meta.step + 1, #rows)
+
+      status, _, e = lgan("train --resume " .. quote(stopped))
+      assert.are.equal(0, status, e)
+      local ta, ra = outcome(straight)
+      local tb, rb = outcome(stopped)
+      for name, bytes in pairs(ta) do
+        assert.is_true(bytes == tb[name], name .. " differs")
+      end
+      assert.are.same(ra, rb)
+    end)
+  end)
+
+  describe("sample", function()
+    it("writes a PNG grid, IDX images and the tensors", function()
+      local png, idx, st = dir .. "/s.png", dir .. "/s.idx",
+        dir .. "/s.safetensors"
+      local status, _, e = lgan(("sample --checkpoint %s "
+        .. "--n 100 --seed 1 --png %s --idx %s --tensors %s"):format(
+        quote(run .. "/checkpoint.safetensors"), quote(png), quote(idx),
+        quote(st)))
+      assert.are.equal(0, status, e)
+      -- Seed 1 draws the noise of the run's grids (seed 1, stream 3):
+      -- the same picture as the last epoch's.
+      assert.are.equal(read(run .. "/epoch-001.png"), read(png))
+      local images = core.read_idx(idx)
+      assert.are.same({ 100, 28, 28 }, images:size())
+      local t = checkpoint.load_tensors(st)
+      assert.are.same({ 100, 100 }, t.z:size())
+      assert.are.same({ 100, 784 }, t.x:size())
+      -- The IDX bytes are the images mapped from [-1, 1] to 0..255.
+      local x = t.x:get(1, 1)
+      local byte = images:get(1, 1, 1)
+      assert.is_true(math.abs((x + 1) / 2 * 255 - byte) <= 1)
+    end)
+
+    it("draws other noise for another seed", function()
+      local a, b = dir .. "/a.idx", dir .. "/b.idx"
+      local ck = quote(run .. "/checkpoint.safetensors")
+      assert.are.equal(0, (lgan(("sample --checkpoint %s --n 4 --seed 2 "
+        .. "--idx %s"):format(ck, quote(a)))))
+      assert.are.equal(0, (lgan(("sample --checkpoint %s --n 4 --seed 3 "
+        .. "--idx %s"):format(ck, quote(b)))))
+      assert.are_not.equal(read(a), read(b))
+    end)
+
+    it("gives a conditional model classes 0, 1, ... in turn", function()
+      local gan = require "lgan.gan"
+      local G, D = gan.build("mlp", core.Generator(4), 784, 3)
+      local model = gan.GAN { generator = G, discriminator = D, seed = 1,
+                              classes = 3 }
+      local path, st = dir .. "/cgan.safetensors", dir .. "/c.safetensors"
+      checkpoint.save(path, model)
+      local status, _, e = lgan(("sample --checkpoint %s --n 5 --seed 2 "
+        .. "--tensors %s"):format(quote(path), quote(st)))
+      assert.are.equal(0, status, e)
+      local t = checkpoint.load_tensors(st)
+      assert.are.same({ 5, 103 }, t.z:size())
+      assert.are.same({ 0, 1, 0, 0, 0 }, { t.z:get(2, 101), t.z:get(2, 102),
+        t.z:get(2, 103), t.z:get(3, 101), t.z:get(4, 102) })
+      local z = core.Generator(2, gan.STREAM.sample):randn(5, 100)
+      assert.are.equal(model:sample(5, { z = z }):tobytes(), t.x:tobytes())
+    end)
+
+    it("asks where to write", function()
+      local status, _, e = lgan("sample --checkpoint "
+        .. quote(run .. "/checkpoint.safetensors"))
+      assert.are.equal(1, status)
+      assert.are.equal("lgan: sample: say where to write: --png, --idx "
+        .. "and/or --tensors\n", e)
+    end)
+  end)
+
+  describe("info", function()
+    it("prints the architecture, progress and tensors", function()
+      local status, out, e = lgan("info "
+        .. quote(run .. "/checkpoint.safetensors"))
+      assert.are.equal(0, status, e)
+      assert.are.equal("", e)
+      assert.matches("\npreset: mlp\n", out)
+      assert.matches("\ngenerator: Linear%(100 %-> 256%), LeakyReLU%(0.2%), ",
+        out)
+      assert.matches("hyper%-parameters: seed 1, batch_size 32, lr 0.0002, "
+        .. "beta1 0.5, beta2 0.999", out)
+      assert.matches("progress: step 8, 1 of 1 epochs done, loader at batch "
+        .. "8 of epoch 1", out)
+      assert.matches("\n  generator%.0%.weight +F32 %[256, 100%]\n", out)
+      assert.matches("\ntensors %(42%):\n", out)
+    end)
+  end)
+end)
