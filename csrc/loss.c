@@ -64,3 +64,60 @@ double lg_mse(const float *p, const float *target, float target_value,
   }
   return total / n;
 }
+
+/* log(sum(exp(x))) of n values, shifted by their maximum so that no
+ * exponential overflows. */
+static double log_sum_exp(const float *x, int64_t n)
+{
+  double m = x[0], total = 0;
+
+  for (int64_t i = 1; i < n; i++)
+    if (x[i] > m)
+      m = x[i];
+  for (int64_t i = 0; i < n; i++)
+    total += exp(x[i] - m);
+  return m + log(total);
+}
+
+void lg_log_softmax(const float *x, float *y, int64_t rows, int64_t cols)
+{
+  for (int64_t r = 0; r < rows; r++) {
+    double lse = log_sum_exp(x + r * cols, cols);
+
+    for (int64_t c = 0; c < cols; c++)
+      y[r * cols + c] = (float)(x[r * cols + c] - lse);
+  }
+}
+
+void lg_log_softmax_backward(const float *y, const float *dy, float *dx,
+                             int64_t rows, int64_t cols)
+{
+  for (int64_t r = 0; r < rows; r++) {
+    double total = 0;
+
+    for (int64_t c = 0; c < cols; c++)
+      total += dy[r * cols + c];
+    for (int64_t c = 0; c < cols; c++)
+      dx[r * cols + c] = (float)(dy[r * cols + c] -
+                                 exp(y[r * cols + c]) * total);
+  }
+}
+
+double lg_cross_entropy(const float *logits, const float *classes,
+                        int64_t rows, int64_t cols, float *grad)
+{
+  double total = 0;
+
+  for (int64_t r = 0; r < rows; r++) {
+    const float *x = logits + r * cols;
+    int64_t k = (int64_t)classes[r];
+    double lse = log_sum_exp(x, cols);
+
+    total += lse - x[k];
+    if (grad)
+      for (int64_t c = 0; c < cols; c++)
+        grad[r * cols + c] =
+            (float)((exp(x[c] - lse) - (c == k ? 1.0 : 0.0)) / rows);
+  }
+  return total / rows;
+}

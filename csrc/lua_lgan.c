@@ -109,6 +109,8 @@ int luaopen_lgan_core(lua_State *L)
   lgan_open_optim(L);
   lgan_open_gan(L);
   lgan_open_io(L);
+  lgan_open_sheet(L);
+  lgan_open_classify(L);
   lua_pushcfunction(L, l_set_threads);
   lua_setfield(L, -2, "set_threads");
   lua_pushcfunction(L, l_get_threads);

@@ -77,5 +77,7 @@ void lgan_open_nn(lua_State *L);
 void lgan_open_optim(lua_State *L);
 void lgan_open_gan(lua_State *L);
 void lgan_open_io(lua_State *L);
+void lgan_open_sheet(lua_State *L);
+void lgan_open_classify(lua_State *L);
 
 #endif

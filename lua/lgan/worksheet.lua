@@ -1,0 +1,121 @@
+--- Practice worksheets: numbered generated digits to name, with the
+-- answer key as JSON and as a second sheet.  One seed gives one sheet,
+-- byte for byte.
+-- @module lgan.worksheet
+
+local core = require "lgan.core"
+local gan_mod = require "lgan.gan"
+
+local worksheet = {}
+
+--- Random streams of a worksheet's seed (the noise uses the GAN's
+-- sample stream).
+worksheet.STREAM_CLASSES = 4
+
+local LAYOUT = {
+  cols = 5, scale = 3, margin = 40, gap = 24, label_scale = 2,
+  title_scale = 3,
+}
+
+local function check_options(o)
+  if math.type(o.items) ~= "integer" or o.items < 1 or o.items > 200 then
+    error("worksheet: items must be an integer from 1 to 200, got "
+      .. tostring(o.items), 3)
+  end
+  if math.type(o.seed) ~= "integer" then
+    error("worksheet: seed must be an integer, got " .. tostring(o.seed), 3)
+  end
+end
+
+--- Draws the items: classes uniformly at random, then the images.
+-- @param model a conditional lgan.GAN
+-- @tparam table o `items`, `seed`
+-- @treturn Tensor images [items, 784] in the model's range
+-- @treturn {int,...} the digit of each item
+function worksheet.items(model, o)
+  check_options(o)
+  if (model.classes or 0) < 1 then
+    error("worksheet: the model has no classes; train it with "
+      .. "--conditional", 2)
+  end
+  local pick = core.Generator(o.seed, worksheet.STREAM_CLASSES)
+  local digits = {}
+  for i = 1, o.items do digits[i] = pick:random_int(model.classes) - 1 end
+  local noise = core.Generator(o.seed, gan_mod.STREAM.sample)
+  local x = model:sample(o.items, { rng = noise, labels = digits })
+  return x, digits
+end
+
+-- One sheet: a title, then the items in a grid, each with its number and,
+-- on the answer key, its digit.
+local function draw(images, digits, range, title, answers)
+  local L = LAYOUT
+  local n = #digits
+  local rows = (n + L.cols - 1) // L.cols
+  local tile = 28 * L.scale
+  local _, label_h = core.text_size("0", L.label_scale)
+  local cell_w = tile + L.gap
+  local cell_h = label_h + 6 + tile + (answers and label_h + 6 or 0) + L.gap
+  local _, title_h = core.text_size(title, L.title_scale)
+  local width = 2 * L.margin + L.cols * cell_w - L.gap
+  local height = 2 * L.margin + title_h + L.gap + rows * cell_h
+  local canvas = core.tensor(height, width):fill(1)
+
+  core.draw_text(canvas, L.margin, L.margin, title, { scale = L.title_scale })
+  local top = L.margin + title_h + L.gap
+  for i = 1, n do
+    local x = L.margin + ((i - 1) % L.cols) * cell_w
+    local y = top + ((i - 1) // L.cols) * cell_h
+    core.draw_text(canvas, x, y, ("%d."):format(i),
+      { scale = L.label_scale })
+    core.draw_image(canvas, x, y + label_h + 6, images[i], {
+      scale = L.scale, lo = range[1], hi = range[2], invert = true })
+    if answers then
+      core.draw_text(canvas, x, y + label_h + 6 + tile + 6,
+        ("= %d"):format(digits[i]), { scale = L.label_scale })
+    end
+  end
+  return canvas
+end
+
+local function save_png(path, canvas)
+  local size = canvas:size()
+  core.write_png_grid(path, canvas:view(1, size[1], size[2]),
+    { rows = 1, cols = 1, pad = 0, lo = 0, hi = 1 })
+end
+
+local function answer_json(digits, seed)
+  -- The key is written by hand-free JSON with a fixed key order (dkjson's
+  -- keyorder), so that one seed gives the same bytes every time.
+  local dkjson = require "dkjson"
+  local list = {}
+  for i, d in ipairs(digits) do list[i] = { item = i, digit = d } end
+  return dkjson.encode({ seed = seed, items = #digits, answers = list }, {
+    indent = true,
+    keyorder = { "seed", "items", "answers", "item", "digit" },
+  }) .. "\n"
+end
+
+--- Writes `worksheet.png`, `answers.png` and `answers.json` into dir.
+-- @param model a conditional lgan.GAN
+-- @tparam table o `items` (20), `seed` (1), `dir`, `title`
+-- @treturn {int,...} the digits, item by item
+function worksheet.write(model, o)
+  o = o or {}
+  local opts = { items = o.items or 20, seed = o.seed or 1, dir = o.dir,
+                 title = o.title or "Which digit is this?" }
+  if type(opts.dir) ~= "string" then
+    error("worksheet: dir must name a folder", 2)
+  end
+  local images, digits = worksheet.items(model, opts)
+  local range = model.range or { -1, 1 }
+  save_png(opts.dir .. "/worksheet.png",
+    draw(images, digits, range, opts.title, false))
+  save_png(opts.dir .. "/answers.png",
+    draw(images, digits, range, opts.title .. "  (answers)", true))
+  core.write_file_atomic(opts.dir .. "/answers.json",
+    answer_json(digits, opts.seed))
+  return digits
+end
+
+return worksheet
