@@ -232,5 +232,31 @@ describe("lgan.data", function()
       assert.are.equal("data.loader:set_state: expected a table from "
         .. "state(), got string", err(loader.set_state, loader, "x"))
     end)
+
+    it("hands each batch's classes beside it, in the same order",
+      function()
+        local n = 40
+        local images, labels = core.bytes(n, 2, 2), core.bytes(n)
+        for i = 1, n do
+          images:set(i, 1, 1, i)
+          labels:set(i, (i * 7) % 10)
+        end
+        local loader = data.loader(images, 8, core.Generator(3), 0, 255,
+          labels)
+        local seen = 0
+        for batch, _, classes in loader:epoch() do
+          assert.are.same({ 8, 1 }, classes:size())
+          for r = 1, 8 do
+            local item = batch:get(r, 1)
+            assert.are.equal((item * 7) % 10, classes:get(r, 1))
+            seen = seen + 1
+          end
+        end
+        assert.are.equal(n, seen)
+        assert.has_error(function()
+          data.loader(images, 8, core.Generator(3), 0, 1, core.bytes(3))
+        end, "data.loader: labels must be an lgan.ByteTensor of 40 "
+          .. "classes, got lgan.ByteTensor of size 3")
+      end)
   end)
 end)

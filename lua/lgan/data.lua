@@ -153,8 +153,10 @@ end
 --   `state`, `clone`, `set_state` if the state is to be saved)
 -- @tparam number lo pixel value for byte 0
 -- @tparam number hi pixel value for byte 255
+-- @param[opt] labels an `lgan.ByteTensor` of one class per image, for
+--   models that learn from labels: each batch then comes with its classes
 -- @return the loader
-function data.loader(images, batch_size, rng, lo, hi)
+function data.loader(images, batch_size, rng, lo, hi, labels)
   local fn = "data.loader"
   if core.type(images) ~= "lgan.ByteTensor" then
     error(("%s: images must be an lgan.ByteTensor, got %s")
@@ -178,8 +180,16 @@ function data.loader(images, batch_size, rng, lo, hi)
       .. "%s"):format(fn, tostring(lo), tostring(hi)), 2)
   end
 
+  if labels ~= nil and (core.type(labels) ~= "lgan.ByteTensor"
+      or labels:dim() ~= 1 or #labels ~= #images) then
+    error(("%s: labels must be an lgan.ByteTensor of %d classes, got %s")
+      :format(fn, #images, tostring(labels)), 2)
+  end
+
   local n = #images
   return setmetatable({
+    labels = labels,
+    _labels = nil,
     images = images,
     batch_size = batch_size,
     rng = rng,
@@ -211,9 +221,10 @@ function Loader:_begin()
   self._position = 0
 end
 
---- An iterator over the batches of an epoch: `for batch, k in
+--- An iterator over the batches of an epoch: `for batch, k, classes in
 -- loader:epoch() do ... end` gives each batch (a batch_size x item-size
--- float tensor in [lo, hi]) and its number k in the epoch, from 1.
+-- float tensor in [lo, hi]), its number k in the epoch, from 1, and,
+-- when the loader has labels, their classes as a batch_size x 1 tensor.
 --
 -- The batch is the same tensor every time, overwritten by the next
 -- step: clone it to keep it.  A new shuffle begins only when the
@@ -228,11 +239,15 @@ function Loader:epoch()
       return nil
     end
     local k = self._position + 1
-    self._batch = self.images:gather(self._order,
-      (k - 1) * self.batch_size + 1, self.batch_size, self._batch,
-      self.lo, self.hi)
+    local first = (k - 1) * self.batch_size + 1
+    self._batch = self.images:gather(self._order, first, self.batch_size,
+      self._batch, self.lo, self.hi)
+    if self.labels then
+      self._labels = self.labels:gather(self._order, first,
+        self.batch_size, self._labels, 0, 255)
+    end
     self._position = k
-    return self._batch, k
+    return self._batch, k, self._labels
   end
 end
 
