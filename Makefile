@@ -13,16 +13,30 @@ WARN      = -std=c11 -Wall -Wextra -Wshadow -Wmissing-prototypes \
             -Wstrict-prototypes -Wpointer-arith -Wcast-qual -Wvla
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs openblas stb zlib 2>/dev/null)
-ALL_CFLAGS  = $(WARN) $(WERROR) -fPIC -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS      = $(PKG_LIBS) -lpthread -lm
+
+# LuaRocks (the rockspec builds with this Makefile) says where it found
+# Lua and the libraries, from OPENBLAS_DIR and friends; those folders
+# come before pkg-config's.
+DIR_CFLAGS = $(if $(LUA_INCDIR),-I$(LUA_INCDIR)) \
+             $(if $(OPENBLAS_INCDIR),-I$(OPENBLAS_INCDIR)) \
+             $(if $(STB_INCDIR),-I$(STB_INCDIR)/stb) \
+             $(if $(ZLIB_INCDIR),-I$(ZLIB_INCDIR))
+DIR_LIBS   = $(if $(OPENBLAS_LIBDIR),-L$(OPENBLAS_LIBDIR)) \
+             $(if $(STB_LIBDIR),-L$(STB_LIBDIR)) \
+             $(if $(ZLIB_LIBDIR),-L$(ZLIB_LIBDIR))
+ALL_CFLAGS  = $(WARN) $(WERROR) -fPIC -D_POSIX_C_SOURCE=200809L \
+              $(DIR_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS      = $(DIR_LIBS) $(PKG_LIBS) -lopenblas -lstb -lz -lpthread -lm
 
 SRC     := $(wildcard csrc/*.c)
 OBJ     := $(SRC:csrc/%.c=build/obj/%.o)
 MODULE  := build/lgan/core.so
 
 PREFIX  ?= /usr/local
-LUA_LIBDIR ?= $(PREFIX)/lib/lua/5.4
-LUA_SHAREDIR ?= $(PREFIX)/share/lua/5.4
+# Where `make install` puts things; LuaRocks sets all three.
+INST_LIBDIR ?= $(PREFIX)/lib/lua/5.4
+INST_LUADIR ?= $(PREFIX)/share/lua/5.4
+INST_BINDIR ?= $(PREFIX)/bin
 
 # Lets `lua5.4 bin/lgan` and the specs find the module in the checkout.
 RUN = LUA_CPATH='build/?.so;;' LUA_PATH='lua/?.lua;lua/?/init.lua;;'
@@ -66,11 +80,11 @@ lint:
 	luacheck --no-color -q lua bin/lgan examples bench spec
 
 install: all
-	install -d $(DESTDIR)$(LUA_LIBDIR)/lgan $(DESTDIR)$(LUA_SHAREDIR)/lgan \
-	  $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(MODULE) $(DESTDIR)$(LUA_LIBDIR)/lgan/core.so
-	install -m 644 lua/lgan/*.lua $(DESTDIR)$(LUA_SHAREDIR)/lgan/
-	install -m 755 bin/lgan $(DESTDIR)$(PREFIX)/bin/lgan
+	install -d $(DESTDIR)$(INST_LIBDIR)/lgan $(DESTDIR)$(INST_LUADIR)/lgan \
+	  $(DESTDIR)$(INST_BINDIR)
+	install -m 755 $(MODULE) $(DESTDIR)$(INST_LIBDIR)/lgan/core.so
+	install -m 644 lua/lgan/*.lua $(DESTDIR)$(INST_LUADIR)/lgan/
+	install -m 755 bin/lgan $(DESTDIR)$(INST_BINDIR)/lgan
 
 build/gemm_bound: bench/gemm_bound.c | build/obj
 	$(CC) $(WARN) -O2 -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS) $< -o $@ $(PKG_LIBS)

@@ -15,7 +15,7 @@ set -euo pipefail
 
 # gnuplot-nox draws the loss curves of `lgan train` (RUN/losses.png).
 base=(lua5.4 liblua5.4-dev lua-busted libopenblas-dev libstb-dev zlib1g-dev
-      luarocks lua-argparse lua-cjson lua-check pkg-config make gcc npm
+      luarocks lua-argparse lua-cjson lua-dkjson lua-check pkg-config make gcc npm
       gnuplot-nox)
 
 # installed PKG: true when dpkg has PKG installed. npm also counts as present
@@ -30,24 +30,26 @@ installed() {
     [[ $status == "install ok installed" ]]
 }
 
-# LuaRocks knows nothing of Debian's lua-argparse and lua-cjson and, with no
+# LuaRocks knows nothing of Debian's lua-argparse, lua-cjson and lua-dkjson
+# and, with no
 # way to the rocks server here, `luarocks make` would stop on them.  Its
 # rocks_provided setting says the system provides them.
 register_debian_rocks() {
     local conf=/etc/luarocks/config-5.4.lua
     [[ -f $conf ]] || return 0
-    grep -q 'rocks_provided' "$conf" && return 0
+    grep -q 'dkjson' "$conf" && return 0
     if [[ $(id -u) -ne 0 ]]; then
         echo "install-deps: as root, add to $conf:" \
-             'rocks_provided = { argparse = "0.7.1-1", ["lua-cjson"] = "2.1.0-1" }' >&2
+             'rocks_provided = { argparse = "0.7.1-1", ["lua-cjson"] = "2.1.0-1", dkjson = "2.6-1" }' >&2
         return 0
     fi
     cat >>"$conf" <<'LUA'
 -- Added by lgan's tools/install-deps.sh: rocks that Debian's packages
--- lua-argparse and lua-cjson provide.
+-- lua-argparse, lua-cjson and lua-dkjson provide.
 rocks_provided = {
    argparse = "0.7.1-1",
    ["lua-cjson"] = "2.1.0-1",
+   dkjson = "2.6-1",
 }
 LUA
 }

@@ -8,7 +8,8 @@ local cli = {}
 
 -- Options of `lgan train` that a resumed run takes from its checkpoint
 -- unless given again; their defaults are train.defaults.
-local TRAIN_KEYS = { "data", "epochs", "batch_size", "seed", "preset", "lr" }
+local TRAIN_KEYS = { "data", "epochs", "batch_size", "seed", "preset", "lr",
+                     "conditional" }
 
 local function parser()
   local p = argparse("lgan", "Train generative adversarial networks.")
@@ -38,6 +39,8 @@ local function parser()
     .. "(ReLU/Sigmoid)."):choices { "mlp", "seed" }
   t:option("--lr", "Adam learning rate (default 2e-4).")
     :convert(tonumber)
+  t:flag("--conditional", "Learn one class per digit from MNIST's labels "
+    .. "(a conditional GAN): samples can then be drawn by class.")
 
   local s = p:command("sample", "Generate images from a checkpoint.")
   s:option("--checkpoint", "A checkpoint.safetensors file."):count(1)
@@ -57,9 +60,45 @@ local function parser()
     :argname("<file>")
   s:option("--threads", "OpenBLAS threads (default: all cores).")
     :convert(math.tointeger)
+  s:option("--class", "Draw every image of this class (a conditional "
+    .. "model; default: classes 0, 1, ... in turn).")
+    :convert(math.tointeger)
 
   local i = p:command("info", "Show what a checkpoint holds.")
   i:argument("checkpoint", "A checkpoint.safetensors file.")
+
+  local c = p:command("classify", "Train the digit classifier that marks "
+    .. "generated items.")
+  c:option("--data", "Folder with the MNIST IDX files.", "data/mnist")
+  c:option("--out", "Where to save it (safetensors).",
+    "runs/classifier.safetensors"):argname("<file>")
+  c:option("--epochs", "Epochs to train.", "6"):convert(math.tointeger)
+  c:option("--seed", "Seed of its random streams.", "1")
+    :convert(math.tointeger)
+  c:option("--threads", "OpenBLAS threads (default: all cores).")
+    :convert(math.tointeger)
+
+  local sc = p:command("score", "How often the classifier sees the class "
+    .. "each generated digit was drawn for, per class.")
+  sc:option("--checkpoint", "A conditional model's checkpoint."):count(1)
+    :argname("<file>")
+  sc:option("--classifier", "A classifier from lgan classify.",
+    "runs/classifier.safetensors"):argname("<file>")
+  sc:option("--n", "Digits per class.", "100"):convert(math.tointeger)
+  sc:option("--seed", "Seed of the noise.", "1"):convert(math.tointeger)
+
+  local w = p:command("worksheet", "A printable sheet of generated "
+    .. "digits to name, with its answer key.")
+  w:option("--checkpoint", "A conditional model's checkpoint."):count(1)
+    :argname("<file>")
+  w:option("--items", "Digits on the sheet.", "20"):convert(math.tointeger)
+  w:option("--seed", "Seed: one seed, one sheet.", "1")
+    :convert(math.tointeger)
+  w:option("--out", "Folder for worksheet.png, answers.png and "
+    .. "answers.json."):count(1):argname("<dir>")
+  w:option("--classifier", "Check each item with this classifier and "
+    .. "say which it reads otherwise.")
+    :argname("<file>")
   return p
 end
 
@@ -233,11 +272,17 @@ local function run_sample(args)
   local G = checkpoint.generator(ck)
   local z = core.Generator(args.seed, gan.STREAM.sample)
     :randn(args.n, arch.z_dim)
+  if args.class and (arch.classes == 0 or args.class < 0
+      or args.class >= arch.classes) then
+    error(arch.classes == 0 and "sample: --class needs a conditional model "
+      .. "(lgan train --conditional)" or ("sample: --class must be from 0 "
+      .. "to %d"):format(arch.classes - 1), 0)
+  end
   if arch.classes > 0 then
-    -- A conditional model gets classes 0, 1, ... in turn, as
-    -- GAN:sample gives them, beside the noise.
+    -- A conditional model gets the --class asked for, or classes 0, 1,
+    -- ... in turn as GAN:sample gives them, beside the noise.
     local labels = {}
-    for k = 1, args.n do labels[k] = (k - 1) % arch.classes end
+    for k = 1, args.n do labels[k] = args.class or (k - 1) % arch.classes end
     z = core.cat { z, core.one_hot(labels, arch.classes) }
   end
   local x = G:forward(z)
@@ -349,6 +394,106 @@ local function run_info(args)
   return 0
 end
 
+local function run_classify(args)
+  local core = require "lgan.core"
+  local classify = require "lgan.classify"
+  if args.threads then core.set_threads(args.threads) end
+  io.stderr:write(("lgan: training the classifier on %s, %d epochs\n")
+    :format(args.data, args.epochs))
+  local model, accuracy = classify.train {
+    data = args.data, epochs = args.epochs, seed = args.seed,
+    hooks = { epoch = function(i)
+      io.stderr:write(("epoch %d/%d  loss %.4f  test accuracy %.2f%%\n")
+        :format(i.epoch, i.epochs, i.loss, 100 * i.accuracy))
+    end },
+  }
+  classify.save(args.out, model, accuracy)
+  io.stderr:write(("lgan: classifier (%.2f%% on the test set) -> %s\n")
+    :format(100 * accuracy, args.out))
+  return 0
+end
+
+-- A conditional GAN from a checkpoint, or an error saying why not.
+local function conditional_model(path, what)
+  local checkpoint = require "lgan.checkpoint"
+  local model = checkpoint.gan(checkpoint.load(path))
+  if model.classes == 0 then
+    error(("%s: %s holds a model without classes; train one with lgan "
+      .. "train --conditional"):format(what, path), 0)
+  end
+  return model
+end
+
+local function run_score(args)
+  local core = require "lgan.core"
+  local classify = require "lgan.classify"
+  local gan = require "lgan.gan"
+  local model = conditional_model(args.checkpoint, "score")
+  local judge = classify.load(args.classifier)
+  local rng = core.Generator(args.seed, gan.STREAM.sample)
+  local lines, right_all = {}, 0
+  lines[1] = "| class | read as drawn | share |"
+  lines[2] = "|---|---|---|"
+  for class = 0, model.classes - 1 do
+    local labels = {}
+    for k = 1, args.n do labels[k] = class end
+    local x = model:sample(args.n, { rng = rng, labels = labels })
+    -- The classifier reads pixels in [-1, 1]; map the model's range.
+    local lo, hi = model.range[1], model.range[2]
+    x = x:add(-lo):mul(2 / (hi - lo)):add(-1)
+    local guess = classify.predict(judge, x)
+    local right = 0
+    for k = 1, args.n do
+      if guess[k] == class then right = right + 1 end
+    end
+    right_all = right_all + right
+    lines[#lines + 1] = ("| %d | %d / %d | %.1f%% |"):format(class, right,
+      args.n, 100 * right / args.n)
+  end
+  local total = args.n * model.classes
+  lines[#lines + 1] = ("| all | %d / %d | %.1f%% |"):format(right_all,
+    total, 100 * right_all / total)
+  io.stdout:write(table.concat(lines, "\n"), "\n")
+  return 0
+end
+
+local function run_worksheet(args)
+  local core = require "lgan.core"
+  local worksheet = require "lgan.worksheet"
+  local model = conditional_model(args.checkpoint, "worksheet")
+  if core.path_kind(args.out) ~= "directory" then
+    local ok = os.execute("mkdir -p '" .. args.out:gsub("'", "'\\''")
+      .. "'")
+    if not ok then
+      error("worksheet: cannot create the folder " .. args.out, 0)
+    end
+  end
+  local digits = worksheet.write(model, { items = args.items,
+    seed = args.seed, dir = args.out })
+  io.stderr:write(("lgan: %d items -> %s/worksheet.png, answers.png, "
+    .. "answers.json\n"):format(#digits, args.out))
+  if args.classifier then
+    local classify = require "lgan.classify"
+    local judge = classify.load(args.classifier)
+    local x = worksheet.items(model, { items = args.items,
+                                       seed = args.seed })
+    local lo, hi = model.range[1], model.range[2]
+    x = x:add(-lo):mul(2 / (hi - lo)):add(-1)
+    local guess = classify.predict(judge, x)
+    local wrong = {}
+    for k, d in ipairs(digits) do
+      if guess[k] ~= d then
+        wrong[#wrong + 1] = ("item %d (drawn as %d, reads as %d)")
+          :format(k, d, math.tointeger(guess[k]))
+      end
+    end
+    io.stderr:write(("lgan: the classifier agrees with %d of %d items%s\n")
+      :format(#digits - #wrong, #digits, #wrong > 0
+        and ("; check " .. table.concat(wrong, ", ")) or ""))
+  end
+  return 0
+end
+
 --- Runs the command line in argv; returns the exit status.
 function cli.main(argv)
   local ok, args = parser():pparse(argv)
@@ -357,7 +502,8 @@ function cli.main(argv)
     return 2
   end
   local handlers = { train = run_train, sample = run_sample,
-                     info = run_info }
+                     info = run_info, classify = run_classify,
+                     score = run_score, worksheet = run_worksheet }
   local status
   ok, status = xpcall(handlers[args.command], debug.traceback, args)
   if not ok then

@@ -24,6 +24,7 @@ train.defaults = {
   beta1 = 0.5,
   beta2 = 0.999,
   grid = 10,
+  conditional = false,
 }
 
 local Trainer = {}
@@ -56,6 +57,10 @@ local function check_options(o)
   positive_int("epochs", 1000000)
   positive_int("batch_size", 65536)
   positive_int("grid", 100)
+  if type(o.conditional) ~= "boolean" then
+    error("train: conditional must be true or false, got "
+      .. tostring(o.conditional), 3)
+  end
   if math.type(o.seed) ~= "integer" then
     error("train: seed must be an integer, got " .. tostring(o.seed), 3)
   end
@@ -83,18 +88,20 @@ function train.new(opts)
   if o.threads then core.set_threads(o.threads) end
 
   local self = setmetatable({ opts = o }, Trainer)
-  local set = data.mnist(o.data)
+  local set = data.mnist(o.data, "train")
   self.images = set.train.images
+  -- A conditional model learns one class per MNIST digit.
+  local classes = o.conditional and 10 or 0
   local init = core.Generator(o.seed, gan.STREAM.init)
-  local G, D, preset = gan.build(o.preset, init)
+  local G, D, preset = gan.build(o.preset, init, 784, classes)
   self.range = preset.range
   self.model = gan.GAN {
     generator = G, discriminator = D, seed = o.seed, lr = o.lr,
-    betas = { o.beta1, o.beta2 }, range = preset.range,
+    betas = { o.beta1, o.beta2 }, range = preset.range, classes = classes,
   }
   self.loader = data.loader(self.images, o.batch_size,
     core.Generator(o.seed, gan.STREAM.shuffle), preset.range[1],
-    preset.range[2])
+    preset.range[2], o.conditional and set.train.labels or nil)
   -- The grid's noise is fixed for the whole run, so that the grids of
   -- successive epochs show the same latent points.
   self.grid_z = core.Generator(o.seed, gan.STREAM.sample)
@@ -218,8 +225,8 @@ function Trainer:run(hooks)
       self.sums = new_sums()
     end
     local sums = self.sums
-    for batch, k in self.loader:epoch() do
-      local st = self.model:step(batch)
+    for batch, k, classes in self.loader:epoch() do
+      local st = self.model:step(batch, classes)
       self.step = self.step + 1
       check_finite(st, self.step)
       for key in pairs(STATS) do sums[key] = sums[key] + st[key] end
@@ -265,12 +272,13 @@ local function stored_options(m)
     preset = m.architecture.preset, batch_size = m.hyper.batch_size,
     seed = m.hyper.seed, lr = m.hyper.lr, beta1 = m.hyper.beta1,
     beta2 = m.hyper.beta2, grid = m.hyper.grid,
+    conditional = (m.architecture.classes or 0) > 0,
   }
 end
 
 --- The options that must agree between a checkpoint and a resumed run.
 train.RESUME_CHECKED = { "preset", "batch_size", "seed", "lr", "beta1",
-                         "beta2", "grid" }
+                         "beta2", "grid", "conditional" }
 
 --- Where opts disagree with a loaded checkpoint of a run: a list of
 -- `{key =, stored =, given =}`, empty when they agree.  Options opts

@@ -1,0 +1,142 @@
+--- A digit classifier made with lgan itself: the app's check that a
+-- generated item shows the digit it was drawn for.  An MLP, 784 -> 512
+-- -> 256 -> 10 with ReLU, trained with cross-entropy and Adam on MNIST,
+-- reading pixels in [-1, 1] like the `mlp` preset's generator.
+-- @module lgan.classify
+
+local core = require "lgan.core"
+local data = require "lgan.data"
+local nn = require "lgan.nn"
+local optim = require "lgan.optim"
+local checkpoint = require "lgan.checkpoint"
+
+local classify = {}
+
+classify.SIZES = { 784, 512, 256, 10 }
+classify.RANGE = { -1, 1 }
+
+--- The untrained network, initialised from rng.
+-- @treturn Sequential logits [n, 10] from pixels [n, 784]
+function classify.build(rng)
+  local s, layers = classify.SIZES, {}
+  for i = 1, #s - 1 do
+    layers[#layers + 1] = nn.Linear(s[i], s[i + 1], rng)
+    if i < #s - 1 then layers[#layers + 1] = nn.ReLU() end
+  end
+  return nn.Sequential(layers)
+end
+
+--- The class (0 to 9) the model gives each row of x [n, 784], as a
+-- tensor [n].
+function classify.predict(model, x)
+  return core.argmax(model:forward(x))
+end
+
+--- Accuracy on images and labels (byte tensors), in batches: the share
+-- right, and a table of {right, total} per class (index class + 1).
+function classify.evaluate(model, images, labels, batch_size)
+  batch_size = batch_size or 1000
+  local n, right, per_class = #images, 0, {}
+  for c = 1, 10 do per_class[c] = { 0, 0 } end
+  local order = {}
+  for i = 1, n do order[i] = i end
+  local lo, hi = classify.RANGE[1], classify.RANGE[2]
+  for first = 1, n, batch_size do
+    local count = math.min(batch_size, n - first + 1)
+    local x = images:gather(order, first, count, nil, lo, hi)
+    local y = labels:gather(order, first, count, nil, 0, 255)
+    local guess = classify.predict(model, x:view(count, 784))
+    for i = 1, count do
+      local truth = math.tointeger(y:get(i, 1))
+      local entry = per_class[truth + 1]
+      entry[2] = entry[2] + 1
+      if guess[i] == truth then
+        right = right + 1
+        entry[1] = entry[1] + 1
+      end
+    end
+  end
+  return right / n, per_class
+end
+
+--- Trains a classifier on MNIST.  Options: `data` ("data/mnist"),
+-- `epochs` (6), `batch_size` (128), `lr` (1e-3), `seed` (1), and
+-- `hooks.epoch(info)` called after each epoch with the epoch, the mean
+-- loss and the test accuracy.
+-- @treturn Sequential the model
+-- @treturn number its accuracy on the MNIST test set
+function classify.train(opts)
+  opts = opts or {}
+  local epochs = opts.epochs or 6
+  local set = data.mnist(opts.data or "data/mnist")
+  local seed = opts.seed or 1
+  local model = classify.build(core.Generator(seed, 0))
+  local adam = optim.Adam(model, { lr = opts.lr or 1e-3 })
+  local loader = data.loader(set.train.images, opts.batch_size or 128,
+    core.Generator(seed, 2), classify.RANGE[1], classify.RANGE[2],
+    set.train.labels)
+  local accuracy
+  for epoch = 1, epochs do
+    local total, count = 0, 0
+    for x, _, classes in loader:epoch() do
+      local logits = model:forward(x)
+      local loss, grad = core.cross_entropy(logits, classes, true)
+      model:zero_grad()
+      model:backward(x, grad)
+      adam:step()
+      total, count = total + loss, count + 1
+    end
+    accuracy = classify.evaluate(model, set.test.images, set.test.labels)
+    if opts.hooks and opts.hooks.epoch then
+      opts.hooks.epoch { epoch = epoch, epochs = epochs,
+                         loss = total / count, accuracy = accuracy }
+    end
+  end
+  return model, accuracy
+end
+
+--- Saves the classifier as safetensors (`classifier.0.weight`, ...,
+-- PyTorch's names), with its sizes and accuracy in the metadata.
+function classify.save(path, model, accuracy)
+  local tensors = {}
+  for i, m in ipairs(model.modules) do
+    if m.weight then
+      tensors[("classifier.%d.weight"):format(i - 1)] = m.weight
+      tensors[("classifier.%d.bias"):format(i - 1)] = m.bias
+    end
+  end
+  local sizes = {}
+  for i, s in ipairs(classify.SIZES) do sizes[i] = tostring(s) end
+  checkpoint.save_tensors(path, tensors, {
+    format = "lgan-classifier-1",
+    sizes = table.concat(sizes, ","),
+    range = ("%g,%g"):format(classify.RANGE[1], classify.RANGE[2]),
+    accuracy = accuracy and ("%.4f"):format(accuracy) or "",
+  })
+end
+
+--- Loads a classifier saved by `classify.save`; refuses a file of
+-- another kind or shape with a message naming it.
+function classify.load(path)
+  local tensors, meta = checkpoint.load_tensors(path)
+  if not meta or meta.format ~= "lgan-classifier-1" then
+    error(("classify.load: %s is not an lgan classifier"):format(path), 2)
+  end
+  local model = classify.build(core.Generator(0))
+  for i, m in ipairs(model.modules) do
+    if m.weight then
+      for _, key in ipairs { "weight", "bias" } do
+        local name = ("classifier.%d.%s"):format(i - 1, key)
+        local t = tensors[name]
+        if not t or t:numel() ~= m[key]:numel() then
+          error(("classify.load: %s: %s is missing or of the wrong size")
+            :format(path, name), 2)
+        end
+        m[key]:copy(t)
+      end
+    end
+  end
+  return model, tonumber(meta.accuracy)
+end
+
+return classify
