@@ -121,6 +121,42 @@ function Trainer:save_grid(path)
                              hi = self.range[2] })
 end
 
+--- Writes a "timelapse" sheet to path: one row per epoch, the first
+-- row of that epoch's grid (the same latent points every epoch), with
+-- the epoch's number beside it, so that a learner sees the generator
+-- improve.  Rows come from the epoch-NNN.png files of the run folder, so
+-- a resumed run's sheet covers the whole run.
+function Trainer:save_timelapse(path)
+  local o, pad, tile = self.opts, 2, 28
+  local label_w = core.text_size("epoch 000", 2) + 2 * pad
+  local row_w = o.grid * (tile + pad) + pad
+  local rows = {}
+  for e = 1, self.epoch do
+    local file = ("%s/epoch-%03d.png"):format(o.out, e)
+    if core.path_kind(file) == "file" then rows[#rows + 1] = { e, file } end
+  end
+  if #rows == 0 then return nil end
+  local height = #rows * (tile + pad) + pad
+  local canvas = core.tensor(height, label_w + row_w)
+  for k, r in ipairs(rows) do
+    local _, _, _, pixels = core.read_png(r[2])
+    local grid = pixels:tofloat(0, 1)
+    local top = (k - 1) * (tile + pad)
+    core.draw_text(canvas, pad, top + pad + 8, ("epoch %d"):format(r[1]),
+      { scale = 2, value = 1 })
+    for y = 1, math.min(tile + 2 * pad, grid:size(1)) do
+      local src = grid[y]
+      local dst = canvas[top + y]
+      for x = 1, math.min(row_w, src:size(1)) do
+        dst[label_w + x] = src[x]
+      end
+    end
+  end
+  core.write_png_grid(path, canvas:view(1, height, label_w + row_w),
+    { rows = 1, cols = 1, pad = 0, lo = 0, hi = 1 })
+  return path
+end
+
 local function check_finite(stats, step)
   for _, key in ipairs { "d_loss", "g_loss" } do
     local v = stats[key]
@@ -263,6 +299,7 @@ function Trainer:run(hooks)
     end
   end
   metrics:close()
+  self:save_timelapse(o.out .. "/timelapse.png")
   return self, "done"
 end
 
