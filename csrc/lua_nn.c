@@ -71,12 +71,14 @@ static int l_activation(lua_State *L)
   float slope = 0;
 
   if (kinds[which] == LG_LEAKY_RELU) {
-    slope = lua_isnoneornil(L, 2)
-                ? 0.01f
-                : (float)lgan_checknumber(L, 2, "LeakyReLU", "slope");
-    if (slope < 0 || slope >= 1)
+    /* Checked as given, so the message shows the caller's number. */
+    double given = lua_isnoneornil(L, 2)
+                       ? 0.01
+                       : lgan_checknumber(L, 2, "LeakyReLU", "slope");
+    if (given < 0 || given >= 1)
       return lgan_error(L, "LeakyReLU", "slope must be in [0, 1), got %f",
-                        (double)slope);
+                        given);
+    slope = (float)given;
   }
   l = lua_newuserdatauv(L, sizeof *l, 0);
   luaL_setmetatable(L, LGAN_LAYER);
@@ -144,7 +146,7 @@ static int y_backward(lua_State *L)
   if (l->kind == LG_LINEAR ? lg_rows(dy) != lg_rows(x) ||
                                  lg_cols(dy) != l->out || dy->ndim > 2
                            : dy->numel != x->numel)
-    return lgan_error(L, fn, "gradient has shape %s, expected %d x %d "
+    return lgan_error(L, fn, "gradient has shape %s, expected %dx%d "
                       "for input %s", lgan_shape(dy, sa, 64),
                       (int)lg_rows(x),
                       (int)(l->kind == LG_LINEAR ? l->out : lg_cols(x)),

@@ -112,10 +112,12 @@ function GAN:__init(opts)
     error("GAN: classes must be a whole number, got "
       .. tostring(opts.classes), 3)
   end
-  self.z_dim = self.generator.modules[1].in_features - self.classes
+  -- The core checks the nets first, so that a generator that does not
+  -- start with a Linear layer is named as such.
   self.step_core = core.ganstep(self.generator:core_layers(),
     self.discriminator:core_layers(), self.g_optim.core,
     self.d_optim.core, self.rng, self.classes)
+  self.z_dim = self.generator.modules[1].in_features - self.classes
   self.real_label, self.fake_label = opts.real_label or 1,
     opts.fake_label or 0
   self.step_core:set_labels(self.real_label, self.fake_label)

@@ -20,10 +20,12 @@ local function fresh_generator()
   return core.Generator(seed)
 end
 
-local function check_generator(rng, fn)
+-- level is error's level for the caller's caller (3 unless deeper).
+local function check_generator(rng, fn, level)
   if rng == nil then return fresh_generator() end
   if core.type(rng) ~= "lgan.Generator" then
-    error(fn .. ": rng must be an lgan.Generator, got " .. core.type(rng), 3)
+    error(fn .. ": rng must be an lgan.Generator, got " .. core.type(rng),
+      level or 3)
   end
   return rng
 end
@@ -106,7 +108,7 @@ function Linear:__init(n_in, n_out, rng)
   self.grad_bias = core.tensor(self.out_features)
   self.layer = core.linear(self.weight, self.bias, self.grad_weight,
     self.grad_bias)
-  self:reset(check_generator(rng, "Linear"))
+  self:reset(check_generator(rng, "Linear", 4))
 end
 
 function Linear:reset(rng)

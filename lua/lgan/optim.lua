@@ -6,13 +6,15 @@ local class = require "lgan.class"
 
 local optim = {}
 
+-- The errors below are raised for the caller of Adam or SGD, three
+-- calls up (Adam -> Optimizer.__init -> here).
 local function pairs_of(module, fn)
   if type(module) ~= "table" or type(module.parameters) ~= "function" then
-    error(fn .. ": expected a module, got " .. core.type(module), 3)
+    error(fn .. ": expected a module, got " .. core.type(module), 4)
   end
   local params, grads = module:parameters()
   if #params == 0 then
-    error(fn .. ": the module has no parameters", 3)
+    error(fn .. ": the module has no parameters", 4)
   end
   local list = {}
   for i, p in ipairs(params) do list[i] = { p, grads[i] } end
@@ -22,13 +24,13 @@ end
 local function options(opts, fn)
   opts = opts or {}
   if type(opts) ~= "table" then
-    error(fn .. ": options must be a table, got " .. type(opts), 3)
+    error(fn .. ": options must be a table, got " .. type(opts), 4)
   end
   local o = {}
   for k, v in pairs(opts) do o[k] = v end
   if o.betas ~= nil then
     if type(o.betas) ~= "table" or #o.betas ~= 2 then
-      error(fn .. ": betas must be a table of two numbers", 3)
+      error(fn .. ": betas must be a table of two numbers", 4)
     end
     o.beta1, o.beta2, o.betas = o.betas[1], o.betas[2], nil
   end
@@ -43,23 +45,33 @@ function Optimizer:__init(kind, name, module, opts)
     options(opts, name))
 end
 
+local function check_self(self, fn)
+  if getmetatable(self) ~= Optimizer then
+    error(fn .. ": call it as a method, with ':'", 3)
+  end
+end
+
 --- Applies one update from the gradients the module holds.
 function Optimizer:step()
+  check_self(self, "Optimizer:step")
   self.core:step()
 end
 
 --- Sets the module's gradients to zero.
 function Optimizer:zero_grad()
+  check_self(self, "Optimizer:zero_grad")
   self.module:zero_grad()
 end
 
 --- The hyper-parameters as a table (kind, lr, beta1, ...).
 function Optimizer:config()
+  check_self(self, "Optimizer:config")
   return self.core:config()
 end
 
 --- The live state: `{step = n, params = {{value, grad, m, v}, ...}}`.
 function Optimizer:state()
+  check_self(self, "Optimizer:state")
   return self.core:state()
 end
 
