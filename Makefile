@@ -44,7 +44,8 @@ RUN = LUA_CPATH='build/?.so;;' LUA_PATH='lua/?.lua;lua/?/init.lua;;'
 DATA ?= data/mnist
 EPOCHS ?= 5
 
-.PHONY: all deps data demo check test lint clean install bench
+.PHONY: all deps data demo check test lint clean install bench embed \
+        embed-test
 
 all: $(MODULE)
 
@@ -71,10 +72,24 @@ demo: deps data
 test: all
 	$(RUN) busted --lua=$(LUA) spec
 
-# The test command: lint, a warning-free build, the specs.
+# The test command: lint, a warning-free build, the specs, and two
+# lua_States training at once in one process.
 check: deps
 	$(MAKE) lint
 	$(MAKE) test WERROR=-Werror
+	$(MAKE) embed-test
+
+# A host program embedding lgan (examples/embed), and the two-thread test.
+EMBED_FLAGS = $(WARN) $(WERROR) -O2 -D_POSIX_C_SOURCE=200809L \
+              $(shell pkg-config --cflags --libs lua5.4) -lpthread
+embed: build/embed/host build/embed/two_states
+
+build/embed/%: examples/embed/%.c | build/lgan
+	mkdir -p build/embed
+	$(CC) $< -o $@ $(EMBED_FLAGS)
+
+embed-test: all build/embed/two_states
+	$(RUN) build/embed/two_states
 
 lint:
 	luacheck --no-color -q lua bin/lgan examples bench spec

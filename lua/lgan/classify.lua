@@ -60,14 +60,14 @@ function classify.evaluate(model, images, labels, batch_size)
 end
 
 --- Trains a classifier on MNIST.  Options: `data` ("data/mnist"),
--- `epochs` (6), `batch_size` (128), `lr` (1e-3), `seed` (1), and
+-- `epochs` (10), `batch_size` (128), `lr` (1e-3), `seed` (1), and
 -- `hooks.epoch(info)` called after each epoch with the epoch, the mean
 -- loss and the test accuracy.
 -- @treturn Sequential the model
 -- @treturn number its accuracy on the MNIST test set
 function classify.train(opts)
   opts = opts or {}
-  local epochs = opts.epochs or 6
+  local epochs = opts.epochs or 10
   local set = data.mnist(opts.data or "data/mnist")
   local seed = opts.seed or 1
   local model = classify.build(core.Generator(seed, 0))

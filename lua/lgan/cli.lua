@@ -72,7 +72,7 @@ local function parser()
   c:option("--data", "Folder with the MNIST IDX files.", "data/mnist")
   c:option("--out", "Where to save it (safetensors).",
     "runs/classifier.safetensors"):argname("<file>")
-  c:option("--epochs", "Epochs to train.", "6"):convert(math.tointeger)
+  c:option("--epochs", "Epochs to train.", "10"):convert(math.tointeger)
   c:option("--seed", "Seed of its random streams.", "1")
     :convert(math.tointeger)
   c:option("--threads", "OpenBLAS threads (default: all cores).")
