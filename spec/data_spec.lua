@@ -236,12 +236,12 @@ describe("lgan.data", function()
     it("hands each batch's classes beside it, in the same order",
       function()
         local n = 40
-        local images, labels = core.bytes(n, 2, 2), core.bytes(n)
+        local pictures, labels = core.bytes(n, 2, 2), core.bytes(n)
         for i = 1, n do
-          images:set(i, 1, 1, i)
+          pictures:set(i, 1, 1, i)
           labels:set(i, (i * 7) % 10)
         end
-        local loader = data.loader(images, 8, core.Generator(3), 0, 255,
+        local loader = data.loader(pictures, 8, core.Generator(3), 0, 255,
           labels)
         local seen = 0
         for batch, _, classes in loader:epoch() do
@@ -254,7 +254,7 @@ describe("lgan.data", function()
         end
         assert.are.equal(n, seen)
         assert.has_error(function()
-          data.loader(images, 8, core.Generator(3), 0, 1, core.bytes(3))
+          data.loader(pictures, 8, core.Generator(3), 0, 1, core.bytes(3))
         end, "data.loader: labels must be an lgan.ByteTensor of 40 "
           .. "classes, got lgan.ByteTensor of size 3")
       end)

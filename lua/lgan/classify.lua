@@ -75,14 +75,14 @@ function classify.train(opts)
   local loader = data.loader(set.train.images, opts.batch_size or 128,
     core.Generator(seed, 2), classify.RANGE[1], classify.RANGE[2],
     set.train.labels)
+  local criterion = nn.CrossEntropyLoss()
   local accuracy
   for epoch = 1, epochs do
     local total, count = 0, 0
     for x, _, classes in loader:epoch() do
-      local logits = model:forward(x)
-      local loss, grad = core.cross_entropy(logits, classes, true)
+      local loss = criterion:forward(model:forward(x), classes)
       model:zero_grad()
-      model:backward(x, grad)
+      model:backward(x, criterion:backward())
       adam:step()
       total, count = total + loss, count + 1
     end

@@ -281,5 +281,41 @@ loss("BCELoss", core.bce)
 loss("BCEWithLogitsLoss", core.bce_logits)
 --- `MSELoss()`: mean squared error.
 loss("MSELoss", core.mse)
+--- `CrossEntropyLoss()`: softmax cross-entropy of logits [n, classes]
+-- against classes [n] (whole numbers from 0), as PyTorch's.
+loss("CrossEntropyLoss", core.cross_entropy)
+--- `ClassNLLLoss()`: the mean of -input[i][class i], for the output of
+-- LogSoftmax (PyTorch's NLLLoss).
+loss("ClassNLLLoss", core.nll)
+
+--- `LogSoftmax()`: each row of [n, classes] minus its log-sum-exp.
+-- @type LogSoftmax
+local LogSoftmax = class("lgan.nn.LogSoftmax", Module)
+nn.LogSoftmax = LogSoftmax
+
+function LogSoftmax:__init() end
+
+function LogSoftmax:forward(x)
+  if getmetatable(self) ~= LogSoftmax then
+    error("LogSoftmax:forward: call it as a method, with ':'", 2)
+  end
+  self.input = x
+  self.output = core.log_softmax(x)
+  return self.output
+end
+
+function LogSoftmax:backward(x, grad_output)
+  if getmetatable(self) ~= LogSoftmax then
+    error("LogSoftmax:backward: call it as a method, with ':'", 2)
+  end
+  if self.input ~= x or self.output == nil then
+    self.output = core.log_softmax(x)
+  end
+  self.input = x
+  self.grad_input = core.log_softmax_backward(self.output, grad_output)
+  return self.grad_input
+end
+
+function LogSoftmax:__tostring() return "nn.LogSoftmax()" end
 
 return nn

@@ -1,0 +1,66 @@
+-- Worksheets: one seed, one sheet, byte for byte.
+local lgan = require "lgan"
+local core = require "lgan.core"
+local worksheet = require "lgan.worksheet"
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function model(classes)
+  local G, D = lgan.gan.build("mlp", lgan.Generator(8), 784, classes)
+  return lgan.GAN { generator = G, discriminator = D, classes = classes }
+end
+
+describe("lgan.worksheet", function()
+  local dir = os.tmpname()
+  os.remove(dir)
+  teardown(function() os.execute("rm -rf " .. dir) end)
+
+  describe("write", function()
+    it("writes the same three files for the same seed", function()
+      os.execute("mkdir -p " .. dir .. "/a " .. dir .. "/b " .. dir .. "/c")
+      local m = model(10)
+      local d1 = worksheet.write(m, { items = 7, seed = 5, dir = dir .. "/a" })
+      local d2 = worksheet.write(m, { items = 7, seed = 5, dir = dir .. "/b" })
+      worksheet.write(m, { items = 7, seed = 6, dir = dir .. "/c" })
+      assert.are.same(d1, d2)
+      for _, f in ipairs { "worksheet.png", "answers.png", "answers.json" } do
+        assert.are.equal(read(dir .. "/a/" .. f), read(dir .. "/b/" .. f))
+      end
+      assert.are_not.equal(read(dir .. "/a/worksheet.png"),
+        read(dir .. "/c/worksheet.png"))
+    end)
+
+    it("keys each item to the digit it was drawn for", function()
+      local m = model(10)
+      os.execute("mkdir -p " .. dir .. "/k")
+      local digits = worksheet.write(m, { items = 4, seed = 2,
+                                          dir = dir .. "/k" })
+      local key = require("cjson").decode(read(dir .. "/k/answers.json"))
+      assert.are.equal(4, #key.answers)
+      for i, entry in ipairs(key.answers) do
+        assert.are.equal(i, entry.item)
+        assert.are.equal(digits[i], entry.digit)
+      end
+      local w, h = core.read_png(dir .. "/k/worksheet.png")
+      assert.is_true(w > 28 * 3 * 4 and h > 28 * 3)
+    end)
+
+    it("refuses a model without classes", function()
+      assert.has_error(function()
+        worksheet.write(model(0), { items = 3, dir = dir })
+      end, "worksheet: the model has no classes; train it with "
+        .. "--conditional")
+    end)
+
+    it("checks the item count", function()
+      assert.has_error(function()
+        worksheet.write(model(10), { items = 0, dir = dir })
+      end, "worksheet: items must be an integer from 1 to 200, got 0")
+    end)
+  end)
+end)
