@@ -45,7 +45,7 @@ DATA ?= data/mnist
 EPOCHS ?= 5
 
 .PHONY: all deps data demo check test lint clean install bench embed \
-        embed-test
+        embed-test doc
 
 all: $(MODULE)
 
@@ -92,7 +92,16 @@ embed-test: all build/embed/two_states
 	$(RUN) build/embed/two_states
 
 lint:
-	luacheck --no-color -q lua bin/lgan examples bench spec
+	luacheck --no-color -q lua bin/lgan examples bench spec tools
+
+# The API reference (LDoc) in build/doc; any LDoc warning, or a public
+# function without a doc comment, fails it.
+doc:
+	tools/install-deps.sh lua-ldoc
+	mkdir -p build
+	ldoc . 2>&1 | tee build/ldoc.log
+	! grep -q '\.lua:[0-9]' build/ldoc.log
+	$(LUA) tools/check-docs.lua
 
 install: all
 	install -d $(DESTDIR)$(INST_LIBDIR)/lgan $(DESTDIR)$(INST_LUADIR)/lgan \

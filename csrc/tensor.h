@@ -50,8 +50,10 @@ void lg_gemm(int ta, int tb, int m, int n, int k, float alpha,
 /* Threads OpenBLAS uses (lgan.set_threads changes it). */
 int lg_blas_threads(void);
 
-/* Element-wise kernels on n floats; out may alias a or b. */
 typedef enum { LG_ADD, LG_SUB, LG_MUL, LG_DIV } lg_binop;
+
+/* Element-wise kernels on n floats, out = a op b or a op s (s op a when
+ * scalar_first); out may alias a or b. */
 void lg_map2(lg_binop op, const float *a, const float *b, float *out,
              int64_t n);
 void lg_map_scalar(lg_binop op, const float *a, float s, float *out,

@@ -13,7 +13,7 @@ local gan = {}
 -- one never shifts another.
 gan.STREAM = { init = 0, noise = 1, shuffle = 2, sample = 3 }
 
---- The presets of the reference model (DESIGN.md): `mlp`, the default,
+-- The presets of the reference model (DESIGN.md): `mlp`, the default,
 -- with LeakyReLU(0.2) and Tanh and pixels in [-1, 1]; `seed`, the
 -- textbook's ReLU and Sigmoid with pixels in [0, 1].
 gan.presets = {

@@ -111,6 +111,7 @@ function Linear:__init(n_in, n_out, rng)
   self:reset(check_generator(rng, "Linear", 4))
 end
 
+--- Re-draws weight and bias from rng as PyTorch's Linear does.
 function Linear:reset(rng)
   rng = check_generator(rng, "Linear:reset")
   local bound = 1 / math.sqrt(self.in_features)
@@ -118,6 +119,7 @@ function Linear:reset(rng)
   rng:uniform_(self.bias, -bound, bound)
 end
 
+--- `{weight, bias}, {grad_weight, grad_bias}`.
 function Linear:parameters()
   return { self.weight, self.bias }, { self.grad_weight, self.grad_bias }
 end
@@ -147,12 +149,16 @@ local function activation(name, ...)
 end
 
 --- `ReLU()`: max(x, 0).
+-- @function ReLU
 activation("ReLU")
 --- `LeakyReLU([slope])`: x for x > 0, slope * x otherwise (slope 0.01).
+-- @function LeakyReLU
 activation("LeakyReLU", "slope")
 --- `Sigmoid()`: 1 / (1 + exp(-x)).
+-- @function Sigmoid
 activation("Sigmoid")
 --- `Tanh()`.
+-- @function Tanh
 activation("Tanh")
 
 --- `Sequential{m1, m2, ...}`: the modules applied in turn.
@@ -182,6 +188,7 @@ function Sequential:add(m)
   return self
 end
 
+--- Runs the modules in turn, keeping each one's input for backward.
 function Sequential:forward(x)
   if type(self) ~= "table" or not self.modules then
     error("Sequential:forward: call it as a method, with ':'", 2)
@@ -194,6 +201,8 @@ function Sequential:forward(x)
   return x
 end
 
+--- Back through the modules in reverse, from the gradient at the
+-- output; runs forward first if x is not the last input.
 function Sequential:backward(x, grad_output)
   if type(self) ~= "table" or not self.modules then
     error("Sequential:backward: call it as a method, with ':'", 2)
@@ -209,6 +218,7 @@ function Sequential:backward(x, grad_output)
   return g
 end
 
+--- Every module's parameters and gradients, in order.
 function Sequential:parameters()
   local params, grads = {}, {}
   for _, m in ipairs(self.modules) do
@@ -219,6 +229,7 @@ function Sequential:parameters()
   return params, grads
 end
 
+--- Re-draws every module's parameters from rng, in order.
 function Sequential:reset(rng)
   for _, m in ipairs(self.modules) do m:reset(rng) end
 end
@@ -276,16 +287,21 @@ local function loss(name, fn)
 end
 
 --- `BCELoss()`: binary cross-entropy of probabilities; finite at 0 and 1.
+-- @function BCELoss
 loss("BCELoss", core.bce)
 --- `BCEWithLogitsLoss()`: binary cross-entropy of sigmoid(logits).
+-- @function BCEWithLogitsLoss
 loss("BCEWithLogitsLoss", core.bce_logits)
 --- `MSELoss()`: mean squared error.
+-- @function MSELoss
 loss("MSELoss", core.mse)
 --- `CrossEntropyLoss()`: softmax cross-entropy of logits [n, classes]
 -- against classes [n] (whole numbers from 0), as PyTorch's.
+-- @function CrossEntropyLoss
 loss("CrossEntropyLoss", core.cross_entropy)
 --- `ClassNLLLoss()`: the mean of -input[i][class i], for the output of
 -- LogSoftmax (PyTorch's NLLLoss).
+-- @function ClassNLLLoss
 loss("ClassNLLLoss", core.nll)
 
 --- `LogSoftmax()`: each row of [n, classes] minus its log-sum-exp.
@@ -295,6 +311,7 @@ nn.LogSoftmax = LogSoftmax
 
 function LogSoftmax:__init() end
 
+--- Log-probabilities of each row of x [n, classes].
 function LogSoftmax:forward(x)
   if getmetatable(self) ~= LogSoftmax then
     error("LogSoftmax:forward: call it as a method, with ':'", 2)
@@ -304,6 +321,7 @@ function LogSoftmax:forward(x)
   return self.output
 end
 
+--- The gradient at x, given the gradient at the output.
 function LogSoftmax:backward(x, grad_output)
   if getmetatable(self) ~= LogSoftmax then
     error("LogSoftmax:backward: call it as a method, with ':'", 2)
