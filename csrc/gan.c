@@ -271,6 +271,48 @@ static double mean_sigmoid(const float *logits, int64_t n)
   return total / n;
 }
 
+static int reduce_grads(lg_gan *gan, int net, lg_err *err)
+{
+  if (!gan->reducer.grads)
+    return 0;
+  return gan->reducer.grads(gan->reducer.ctx, gan->flat_grad[net],
+                            gan->flat_count[net], net, err);
+}
+
+/* The start of a net's gradients if they lie end to end in layer order
+ * (weight, bias, next layer's weight, ...), else NULL; their count in
+ * *count. */
+static float *flat_grads(const lg_stage *s, int n, int64_t *count)
+{
+  float *start = s[0].linear->grad_weight->data, *next = start;
+
+  for (int i = 0; i < n; i++) {
+    const lg_layer *l = s[i].linear;
+
+    if (l->grad_weight->data != next)
+      return NULL;
+    next += l->grad_weight->numel;
+    if (l->grad_bias->data != next)
+      return NULL;
+    next += l->grad_bias->numel;
+  }
+  *count = next - start;
+  return start;
+}
+
+int lg_gan_set_reducer(lg_gan *gan, const lg_reducer *r, lg_err *err)
+{
+  if (r->world < 1 || r->rank < 0 || r->rank >= r->world)
+    return lg_fail(err, "rank %d of %d processes", r->rank, r->world);
+  gan->flat_grad[0] = flat_grads(gan->d, gan->nd, &gan->flat_count[0]);
+  gan->flat_grad[1] = flat_grads(gan->g, gan->ng, &gan->flat_count[1]);
+  if (!gan->flat_grad[0] || !gan->flat_grad[1])
+    return lg_fail(err, "the gradients of each network must lie end to "
+                   "end to be reduced in one call");
+  gan->reducer = *r;
+  return 0;
+}
+
 /*
  * The generator's input: b rows of noise, each followed by the one-hot
  * code of a class drawn after all the noise (so an unconditional model
@@ -280,18 +322,28 @@ static double mean_sigmoid(const float *logits, int64_t n)
 static void draw_inputs(lg_gan *gan, int64_t b, float *fake_rows)
 {
   int64_t c = gan->classes, z_in = gan->z_dim + c, x_in = gan->x_dim + c;
+  /* Rows of the global batch before and after this process's slice are
+   * drawn and dropped, so that every process follows one stream. */
+  int64_t world = gan->reducer.world > 1 ? gan->reducer.world : 1;
+  int64_t first = world > 1 ? gan->reducer.rank * b : 0;
 
-  if (c == 0) {
-    lg_rng_fill_normal(gan->rng, gan->z, b * gan->z_dim, 0.0f, 1.0f);
-    return;
+  for (int64_t r = 0; r < world * b; r++) {
+    if (r < first || r >= first + b)
+      for (int64_t i = 0; i < gan->z_dim; i++)
+        lg_rng_normal(gan->rng);
+    else
+      lg_rng_fill_normal(gan->rng, gan->z + (r - first) * z_in, gan->z_dim,
+                         0.0f, 1.0f);
   }
-  for (int64_t r = 0; r < b; r++)
-    lg_rng_fill_normal(gan->rng, gan->z + r * z_in, gan->z_dim, 0.0f,
-                       1.0f);
-  for (int64_t r = 0; r < b; r++) {
+  if (c == 0)
+    return;
+  for (int64_t r = 0; r < world * b; r++) {
     int64_t k = (int64_t)lg_rng_below(gan->rng, (uint64_t)c);
-    float *code = gan->z + r * z_in + gan->z_dim;
-    float *d_code = fake_rows + r * x_in + gan->x_dim;
+
+    if (r < first || r >= first + b)
+      continue;
+    float *code = gan->z + (r - first) * z_in + gan->z_dim;
+    float *d_code = fake_rows + (r - first) * x_in + gan->x_dim;
 
     memset(code, 0, (size_t)c * sizeof *code);
     memset(d_code, 0, (size_t)c * sizeof *d_code);
@@ -357,6 +409,8 @@ int lg_gan_step(lg_gan *gan, const float *real, const float *labels,
                lg_bce_logits(logits + b, NULL, gan->fake_label, b, 1,
                              grad + b);
   backward(gan, gan->d, gan->nd, d_in, 2 * b, dd, grad, 1, 0);
+  if (reduce_grads(gan, 0, err))
+    return -1;
   optim_step(gan, gan->d_opt);
 
   /* The generator's turn: D again on the same fakes, after its update;
@@ -371,7 +425,18 @@ int lg_gan_step(lg_gan *gan, const float *real, const float *labels,
       memmove(grad + r * gan->x_dim, grad + r * x_in,
               (size_t)gan->x_dim * sizeof *grad);
   backward(gan, gan->g, gan->ng, gan->z, b, go, grad, 1, 0);
+  if (reduce_grads(gan, 1, err))
+    return -1;
   optim_step(gan, gan->g_opt);
+  if (gan->reducer.stats) {
+    double v[4] = {st->d_loss, st->g_loss, st->d_real, st->d_fake};
+    if (gan->reducer.stats(gan->reducer.ctx, v, 4, err))
+      return -1;
+    st->d_loss = v[0];
+    st->g_loss = v[1];
+    st->d_real = v[2];
+    st->d_fake = v[3];
+  }
   return 0;
 }
 

@@ -31,6 +31,25 @@ typedef struct lg_gan_stats {
   double d_loss, g_loss, d_real, d_fake;
 } lg_gan_stats;
 
+/*
+ * Data-parallel training: what the step calls so that every process
+ * applies the same update.  grads (n floats, one network's gradients,
+ * flat) is replaced in place by its average over all processes, between
+ * that network's backward pass and its optimizer step; net is 0 for the
+ * discriminator, 1 for the generator.  stats (n doubles) likewise.  Each
+ * returns 0, or -1 with a message in err, which fails the step.  This
+ * process is rank of world; each takes its slice of a global batch of
+ * world x batch rows, and draws the noise of the whole global batch,
+ * keeping its slice, so that the update equals one process's on the
+ * global batch.
+ */
+typedef struct lg_reducer {
+  int (*grads)(void *ctx, float *grads, int64_t n, int net, lg_err *err);
+  int (*stats)(void *ctx, double *stats, int n, lg_err *err);
+  void *ctx;
+  int rank, world;
+} lg_reducer;
+
 typedef struct lg_gan {
   lg_stage *g, *d;
   int ng, nd;
@@ -49,6 +68,12 @@ typedef struct lg_gan {
   lg_pool *pool;
   /* Where the current batch's buffers start inside the workspace. */
   float *z, *d_in, *grad[2];
+  /* Set by lg_gan_set_reducer; world 0 when training alone. */
+  lg_reducer reducer;
+  /* Each network's gradients as one array (discriminator first), when
+   * they lie end to end in layer order; NULL otherwise. */
+  float *flat_grad[2];
+  int64_t flat_count[2];
 } lg_gan;
 
 /*
@@ -76,6 +101,14 @@ int lg_gan_init(lg_gan *gan, const lg_net *gen, const lg_net *disc,
  */
 int lg_gan_step(lg_gan *gan, const float *real, const float *labels,
                 int64_t batch, lg_gan_stats *stats, lg_err *err);
+
+/*
+ * Makes the step call r (see lg_reducer).  Needs each network's
+ * gradients end to end in layer order (weight then bias, layer by
+ * layer), which the caller arranges; returns 0, or -1 with a message
+ * in err.
+ */
+int lg_gan_set_reducer(lg_gan *gan, const lg_reducer *r, lg_err *err);
 
 /* Bytes of workspace a step at this batch size needs. */
 size_t lg_gan_workspace_bytes(const lg_gan *gan, int64_t batch);

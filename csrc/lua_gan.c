@@ -91,7 +91,7 @@ static int l_ganstep(lua_State *L)
   read_net(L, 1, "generator", &gen, slots);
   read_net(L, 2, "discriminator", &disc, slots + gen.n);
 
-  s = lua_newuserdatauv(L, sizeof *s, 5);
+  s = lua_newuserdatauv(L, sizeof *s, 6);
   memset(s, 0, sizeof *s);
   luaL_setmetatable(L, LGAN_GANSTEP);
   if (lg_gan_init(&s->gan, &gen, &disc, classes, go, dop, rng,
@@ -163,6 +163,81 @@ static int s_set_labels(lua_State *L)
   return 0;
 }
 
+/*
+ * Puts one network's gradients end to end in a new flat tensor, in layer
+ * order, and points each gradient tensor into it; each keeps the flat
+ * tensor alive through its user value.  The layers are the sequence in
+ * the step's user value `slot`.
+ */
+static void flatten_grads(lua_State *L, int slot)
+{
+  int64_t total = 0, at = 0;
+  lg_tensor *flat;
+  int n, base;
+
+  lua_getiuservalue(L, 1, slot);
+  base = lua_gettop(L);
+  n = (int)lua_rawlen(L, base);
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1)
+      flat = lgan_newtensor(L, 1, &total, "GAN:set_reducer");
+    for (int i = 1; i <= n; i++) {
+      lua_rawgeti(L, base, i);
+      lg_layer *l = lgan_tolayer(L, -1);
+      if (l->kind == LG_LINEAR)
+        for (int k = 3; k <= 4; k++) {
+          lua_getiuservalue(L, -1, k);
+          lg_tensor *g = lgan_totensor(L, -1);
+          if (pass == 0) {
+            total += g->numel;
+          } else {
+            memcpy(flat->data + at, g->data, (size_t)g->numel * 4);
+            g->data = flat->data + at;
+            at += g->numel;
+            lua_pushvalue(L, base + 1);
+            lua_setiuservalue(L, -2, 1);
+          }
+          lua_pop(L, 1);
+        }
+      lua_pop(L, 1);
+    }
+  }
+  lua_settop(L, base - 1);
+}
+
+/* set_reducer(r): averages gradients and statistics over processes
+ * through r (an lgan.Reducer from lgan.dist) in every step. */
+static int s_set_reducer(lua_State *L)
+{
+  lgan_GANStep *s = check_step(L, "GAN:set_reducer");
+  lg_reducer *r = luaL_testudata(L, 2, LGAN_REDUCER);
+  lg_err err;
+
+  if (!r)
+    return lgan_error(L, "GAN:set_reducer", "argument 2: expected %s, "
+                      "got %s", LGAN_REDUCER, luaL_typename(L, 2));
+  flatten_grads(L, 2);
+  flatten_grads(L, 1);
+  if (lg_gan_set_reducer(&s->gan, r, &err))
+    return lgan_error(L, "GAN:set_reducer", "%s", err.msg);
+  lua_pushvalue(L, 2);
+  lua_setiuservalue(L, 1, 6);
+  return 0;
+}
+
+/* A reducer for one process alone: it leaves everything as it is.  For
+ * tests of the reducing path without MPI. */
+static int l_single_reducer(lua_State *L)
+{
+  lg_reducer *r = lua_newuserdatauv(L, sizeof *r, 0);
+
+  memset(r, 0, sizeof *r);
+  r->rank = 0;
+  r->world = 1;
+  luaL_setmetatable(L, LGAN_REDUCER);
+  return 1;
+}
+
 static int s_allocations(lua_State *L)
 {
   lgan_GANStep *s = luaL_checkudata(L, 1, LGAN_GANSTEP);
@@ -185,6 +260,7 @@ static const luaL_Reg step_methods[] = {
   {"step", s_step},
   {"set_labels", s_set_labels},
   {"allocations", s_allocations},
+  {"set_reducer", s_set_reducer},
   {"close", s_close},
   {NULL, NULL}
 };
@@ -200,6 +276,10 @@ void lgan_open_gan(lua_State *L)
     lua_setfield(L, -2, "__close");
   }
   lua_pop(L, 1);
+  luaL_newmetatable(L, LGAN_REDUCER);
+  lua_pop(L, 1);
   lua_pushcfunction(L, l_ganstep);
   lua_setfield(L, -2, "ganstep");
+  lua_pushcfunction(L, l_single_reducer);
+  lua_setfield(L, -2, "single_reducer");
 }

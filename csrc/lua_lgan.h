@@ -15,6 +15,8 @@
 
 #define LGAN_TENSOR "lgan.Tensor"
 #define LGAN_BYTES "lgan.ByteTensor"
+/* A userdata holding an lg_reducer (gan.h), made by lgan.dist. */
+#define LGAN_REDUCER "lgan.Reducer"
 
 /*
  * A tensor as Lua holds it.  An owned tensor's floats follow the header in
