@@ -8,46 +8,15 @@ local checkpoint = require "lgan.checkpoint"
 local gan = require "lgan.gan"
 local nn = require "lgan.nn"
 local train = require "lgan.train"
+local support = require "spec.support"
+local tmpdir = support.tmpdir
+local read = support.read
+local write = support.write
+local listing = support.listing
+local err = support.err
 
 local function quote(s)
   return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
-local function tmpdir()
-  local p = os.tmpname()
-  os.remove(p)
-  assert(os.execute("mkdir " .. quote(p)))
-  return p
-end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
-
--- The names in a folder, sorted.
-local function listing(dir)
-  local names = {}
-  local p = io.popen("ls -a " .. quote(dir))
-  for name in p:lines() do names[#names + 1] = name end
-  p:close()
-  return table.concat(names, " ")
-end
-
--- The message of the error f(...) raises, without a Lua position.
-local function err(f, ...)
-  local ok, e = pcall(f, ...)
-  assert.is_false(ok, "expected an error")
-  return (tostring(e):gsub("^[%w_/%.%-]+%.lua:%d+: ", ""))
 end
 
 -- An MNIST-style folder of n random 28 x 28 training images.

@@ -4,24 +4,11 @@
 local core = require "lgan.core"
 local checkpoint = require "lgan.checkpoint"
 local plot = require "lgan.plot"
+local support = require "spec.support"
+local tmpdir, read = support.tmpdir, support.read
 
 local function quote(s)
   return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
-local function tmpdir()
-  local p = os.tmpname()
-  os.remove(p)
-  assert(os.execute("mkdir " .. quote(p)))
-  return p
-end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
 end
 
 -- Runs a shell command line; returns the exit status, stdout, stderr.

@@ -2,20 +2,8 @@
 
 local core = require "lgan.core"
 local data = require "lgan.data"
-
-local function tmpdir()
-  local p = os.tmpname()
-  os.remove(p)
-  assert(os.execute("mkdir " .. p))
-  return p
-end
-
--- The message of the error f(...) raises, without a Lua position.
-local function err(f, ...)
-  local ok, e = pcall(f, ...)
-  assert.is_false(ok, "expected an error")
-  return (tostring(e):gsub("^[%w_/%.%-]+%.lua:%d+: ", ""))
-end
+local support = require "spec.support"
+local tmpdir, err = support.tmpdir, support.err
 
 -- n images of 2 x 3 pixels, image k all bytes k + offset; and n labels.
 local function fake(n, offset)

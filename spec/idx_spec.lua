@@ -1,42 +1,12 @@
 -- IDX files and lgan.ByteTensor (csrc/idx.c, csrc/lua_io.c).
 
 local core = require "lgan.core"
-
-local function tmpdir()
-  local p = os.tmpname()
-  os.remove(p)
-  assert(os.execute("mkdir " .. p))
-  return p
-end
-
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function spit(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
-
--- The files in dir, sorted, as one string.
-local function listing(dir)
-  local p = io.popen("ls -A " .. dir)
-  local names = {}
-  for name in p:lines() do names[#names + 1] = name end
-  p:close()
-  return table.concat(names, " ")
-end
-
--- The message of the error f(...) raises, without a Lua position.
-local function err(f, ...)
-  local ok, e = pcall(f, ...)
-  assert.is_false(ok, "expected an error")
-  return (tostring(e):gsub("^[%w_/%.%-]+%.lua:%d+: ", ""))
-end
+local support = require "spec.support"
+local tmpdir = support.tmpdir
+local slurp = support.read
+local spit = support.write
+local listing = support.listing
+local err = support.err
 
 -- Big-endian uint32.
 local function u32(n)

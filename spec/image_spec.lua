@@ -2,33 +2,11 @@
 
 local core = require "lgan.core"
 local image = require "lgan.image"
-
-local function tmpdir()
-  local p = os.tmpname()
-  os.remove(p)
-  assert(os.execute("mkdir " .. p))
-  return p
-end
-
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function spit(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
-
--- The message of the error f(...) raises, without a Lua position.
-local function err(f, ...)
-  local ok, e = pcall(f, ...)
-  assert.is_false(ok, "expected an error")
-  return (tostring(e):gsub("^[%w_/%.%-]+%.lua:%d+: ", ""))
-end
+local support = require "spec.support"
+local tmpdir = support.tmpdir
+local slurp = support.read
+local spit = support.write
+local err = support.err
 
 -- The PNG at path as rows of grey levels.
 local function pixels(path)

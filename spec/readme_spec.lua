@@ -1,13 +1,8 @@
 -- Every Lua block of README.md runs as written: in a folder of its own,
 -- with a small made-up MNIST in data/mnist where the README expects it.
 local core = require "lgan.core"
-
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local support = require "spec.support"
+local read = support.read
 
 local function lua_blocks(text)
   local blocks = {}

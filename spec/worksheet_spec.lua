@@ -2,13 +2,8 @@
 local lgan = require "lgan"
 local core = require "lgan.core"
 local worksheet = require "lgan.worksheet"
-
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local support = require "spec.support"
+local read = support.read
 
 local function model(classes)
   local G, D = lgan.gan.build("mlp", lgan.Generator(8), 784, classes)
