@@ -70,14 +70,14 @@ demo: deps data
 	  --epochs $(EPOCHS)
 
 test: all
-	$(RUN) busted --lua=$(LUA) spec
+	$(RUN) tools/run-specs.sh spec
 
 # The test command: lint, a warning-free build, the specs, and two
 # lua_States training at once in one process.
 check: deps
 	$(MAKE) lint
-	$(MAKE) test WERROR=-Werror
-	$(MAKE) embed-test
+	$(MAKE) all embed-test WERROR=-Werror
+	$(MAKE) test
 
 # A host program embedding lgan (examples/embed), and the two-thread test.
 EMBED_FLAGS = $(WARN) $(WERROR) -O2 -D_POSIX_C_SOURCE=200809L \
@@ -123,3 +123,6 @@ clean:
 
 # Fuzzing and memory checks (issue: hostile input).
 -include mk/fuzz.mk
+
+# Data-parallel training over MPI (issue 8): make MPI=1, mpi-test.
+-include mk/mpi.mk
