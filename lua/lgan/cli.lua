@@ -512,6 +512,9 @@ function cli.main(argv)
     local message = tostring(status)
     if os.getenv("LGAN_TRACEBACK") == nil then
       message = message:match("^(.-)\nstack traceback:") or message
+      -- Where in lgan's Lua files the error was raised means nothing to
+      -- someone at a shell; the message names the function already.
+      message = message:gsub("^[^%s:]+%.lua:%d+: ", "")
     end
     io.stderr:write("lgan: ", message, "\n")
     return 1
