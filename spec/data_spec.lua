@@ -247,4 +247,71 @@ describe("lgan.data", function()
           .. "classes, got lgan.ByteTensor of size 3")
       end)
   end)
+
+  describe("loader:slice", function()
+    local images, labels = fake(12, 0)
+
+    -- Every epoch's batches as lists of items, and of their classes.
+    local function run(loader, epochs)
+      local out, classes = {}, {}
+      for _ = 1, epochs do
+        for batch, k, c in loader:epoch() do
+          out[#out + 1] = items(batch)
+          classes[#out] = {}
+          for r = 1, #batch do classes[#out][r] = c:get(r, 1) end
+          assert.are.equal(#out % #loader == 0 and #loader
+            or #out % #loader, k)
+        end
+      end
+      return out, classes
+    end
+
+    it("hands each process its rows of the whole loader's batches",
+      function()
+        local whole, whole_classes = run(data.loader(images, 6,
+          core.Generator(5), 0, 255, labels), 3)
+        for rank = 0, 2 do
+          local part = data.loader(images, 6, core.Generator(5), 0, 255,
+            labels):slice(rank, 3)
+          assert.are.equal(2, part.rows)
+          assert.are.equal(2, #part)
+          local got, got_classes = run(part, 3)
+          assert.are.equal(#whole, #got)
+          for b = 1, #whole do
+            assert.are.same({ whole[b][2 * rank + 1], whole[b][2 * rank + 2] },
+              got[b])
+            assert.are.same({ whole_classes[b][2 * rank + 1],
+              whole_classes[b][2 * rank + 2] }, got_classes[b])
+          end
+        end
+      end)
+
+    it("keeps the whole loader's state, and resumes with it", function()
+      local a = data.loader(images, 4, core.Generator(9), 0, 255)
+        :slice(1, 2)
+      local it = a:epoch()
+      it()
+      local saved, rng = a:state(), a.rng:state()
+      assert.are.same(1, saved.position)
+      local rest = {}
+      for batch in it do rest[#rest + 1] = items(batch) end
+      local g = core.Generator(0)
+      g:set_state(rng)
+      local b = data.loader(images, 4, g, 0, 255):slice(1, 2)
+      b:set_state(saved)
+      local again = {}
+      for batch in b:epoch() do again[#again + 1] = items(batch) end
+      assert.are.same(rest, again)
+    end)
+
+    it("checks its arguments", function()
+      local loader = data.loader(images, 6, core.Generator(1), 0, 1)
+      assert.are.equal("data.loader:slice: a batch of 6 does not split "
+        .. "into 4 equal parts", err(loader.slice, loader, 0, 4))
+      assert.are.equal("data.loader:slice: rank must be an integer from 0 "
+        .. "to 1, got 2", err(loader.slice, loader, 2, 2))
+      assert.are.equal("data.loader:slice: world must be a positive "
+        .. "integer, got 0", err(loader.slice, loader, 0, 0))
+    end)
+  end)
 end)

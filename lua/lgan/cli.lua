@@ -41,6 +41,12 @@ local function parser()
     :convert(tonumber)
   t:flag("--conditional", "Learn one class per digit from MNIST's labels "
     .. "(a conditional GAN): samples can then be drawn by class.")
+  t:flag("--distributed", "Train data-parallel on the processes of an "
+    .. "MPI job (mpirun -np N lgan train --distributed ...; needs lgan "
+    .. "built with MPI=1): --batch-size is each process's share of a "
+    .. "global batch N times as large; only rank 0 writes and reports; "
+    .. "--threads defaults to a machine's cores over the job's processes "
+    .. "on it.")
 
   local s = p:command("sample", "Generate images from a checkpoint.")
   s:option("--checkpoint", "A checkpoint.safetensors file."):count(1)
@@ -158,6 +164,7 @@ local function make_trainer(args)
   local given = {}
   for _, key in ipairs(TRAIN_KEYS) do given[key] = args[key] end
   given.threads = args.threads
+  given.dist = args.dist
   if not args.resume then
     given.out = args.out
     return train.new(given), false
@@ -202,10 +209,77 @@ local function draw_losses(out)
   end
 end
 
+-- Starts MPI for --distributed: every process of the job runs this.
+-- Without --threads, a new run shares each machine's cores among the
+-- job's processes there (OpenBLAS would give each process all of them).
+local function start_dist(args)
+  local core = require "lgan.core"
+  local dist = require "lgan.dist"
+  local ok, why = dist.available()
+  if not ok then error("train --distributed: " .. why, 0) end
+  dist.init()
+  args.dist = dist
+  local here = dist.local_size()
+  if args.threads == nil and not args.resume then
+    args.threads = math.max(1, core.get_threads() // here)
+  end
+end
+
+-- The distributed run: rank 0 reports, every rank trains.  Ctrl-C
+-- reaches mpirun, which ends the job; a resumed run starts from the
+-- last epoch's checkpoint.
+local function run_distributed(args, trainer)
+  local core = require "lgan.core"
+  local o = trainer.opts
+  local hooks = {}
+  if trainer:writes() then
+    hooks = cli.progress(o.epochs, core.stderr_is_terminal())
+  end
+  local step_hook = hooks.step
+  if step_hook then
+    hooks.step = function(info)
+      info.stats_batch_size = o.batch_size * trainer.world
+      step_hook(info)
+    end
+  end
+  trainer:run(hooks)
+  if trainer:writes() then draw_losses(o.out) end
+  args.dist.finalize()
+  return 0
+end
+
 local function run_train(args)
   local core = require "lgan.core"
+  if args.distributed then start_dist(args) end
   local trainer, resumed = make_trainer(args)
   local o = trainer.opts
+  local say = trainer:writes()
+  if say and resumed then
+    local l = trainer.loader:state()
+    io.stderr:write(("lgan: resuming %s at step %d (epoch %d done, "
+      .. "batch %d of epoch %d), training to epoch %d\n"):format(o.out,
+      trainer.step, trainer.epoch, l.position, l.epoch, o.epochs))
+  elseif say then
+    local share = ""
+    if args.dist then
+      share = (" on each of %d processes (global batch %d)")
+        :format(trainer.world, o.batch_size * trainer.world)
+    end
+    io.stderr:write(("lgan: training %s on %s, %d images, batch %d%s, "
+      .. "run folder %s\n"):format(o.preset, o.data, #trainer.images,
+      o.batch_size, share, o.out))
+  end
+  if trainer.epoch >= o.epochs then
+    if say then
+      io.stderr:write(("lgan: the run has done %d of %d epochs already; "
+        .. "give --epochs to train more\n"):format(trainer.epoch,
+        o.epochs))
+    end
+    if args.dist then args.dist.finalize() end
+    return 0
+  end
+  if args.dist then return run_distributed(args, trainer) end
+
   local hooks = cli.progress(o.epochs, core.stderr_is_terminal())
   local step_hook = hooks.step
   if step_hook then
@@ -219,21 +293,6 @@ local function run_train(args)
     io.stderr:write("\nlgan: interrupted; finishing the step and writing "
       .. "the checkpoint (Ctrl-C again to quit at once)\n")
     return true
-  end
-  if resumed then
-    local l = trainer.loader:state()
-    io.stderr:write(("lgan: resuming %s at step %d (epoch %d done, "
-      .. "batch %d of epoch %d), training to epoch %d\n"):format(o.out,
-      trainer.step, trainer.epoch, l.position, l.epoch, o.epochs))
-  else
-    io.stderr:write(("lgan: training %s on %s, %d images, batch %d, "
-      .. "run folder %s\n"):format(o.preset, o.data, #trainer.images,
-      o.batch_size, o.out))
-  end
-  if trainer.epoch >= o.epochs then
-    io.stderr:write(("lgan: the run has done %d of %d epochs already; "
-      .. "give --epochs to train more\n"):format(trainer.epoch, o.epochs))
-    return 0
   end
 
   core.catch_interrupt(true)
@@ -355,7 +414,7 @@ local function run_info(args)
   say("z_dim %d, x_dim %d, classes %d, pixel range [%s, %s]", a.z_dim,
     a.x_dim, a.classes, show(a.range[1]), show(a.range[2]))
   say("hyper-parameters: %s", fields(m.hyper, { "seed", "batch_size", "lr",
-    "beta1", "beta2", "real_label", "fake_label", "grid" }))
+    "beta1", "beta2", "real_label", "fake_label", "grid", "world" }))
   for _, net in ipairs { "generator", "discriminator" } do
     local o = m.optim[net]
     say("optimizer (%s): %s, step %d, %s", net, o.kind, o.step,

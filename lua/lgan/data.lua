@@ -203,7 +203,41 @@ function data.loader(images, batch_size, rng, lo, hi, labels)
     _rng_state = nil,
     _order = {},
     _batch = nil,
+    -- Rows handed out per batch and where they start in it: the whole
+    -- batch unless `slice` says otherwise.
+    rows = batch_size,
+    _offset = 0,
   }, Loader)
+end
+
+--- Makes the loader hand out one process's share of every batch, for
+-- data-parallel training (`lgan.dist`).  The loader's batch size is then
+-- the global batch; every process shuffles with a generator in the same
+-- state, so all see one order, and process `rank` (from 0) of `world`
+-- gets rows `rank * b + 1` to `(rank + 1) * b` of each batch, `b =
+-- batch_size / world` (`loader.rows`).  The batches per epoch, `state`
+-- and `set_state` are the whole loader's, the same on every process.
+-- @int rank this process, from 0
+-- @int world the number of processes, which must divide the batch size
+-- @return the loader
+function Loader:slice(rank, world)
+  local fn = "data.loader:slice"
+  if not is_integer(world) or world < 1 then
+    error(("%s: world must be a positive integer, got %s")
+      :format(fn, tostring(world)), 2)
+  end
+  if not is_integer(rank) or rank < 0 or rank >= world then
+    error(("%s: rank must be an integer from 0 to %d, got %s")
+      :format(fn, world - 1, tostring(rank)), 2)
+  end
+  if self.batch_size % world ~= 0 then
+    error(("%s: a batch of %d does not split into %d equal parts")
+      :format(fn, self.batch_size, world), 2)
+  end
+  self.rows = self.batch_size // math.tointeger(world)
+  self._offset = math.tointeger(rank) * self.rows
+  self._batch, self._labels = nil, nil
+  return self
 end
 
 --- Full batches per epoch, as `#loader`.
@@ -223,8 +257,9 @@ end
 
 --- An iterator over the batches of an epoch: `for batch, k, classes in
 -- loader:epoch() do ... end` gives each batch (a batch_size x item-size
--- float tensor in [lo, hi]), its number k in the epoch, from 1, and,
--- when the loader has labels, their classes as a batch_size x 1 tensor.
+-- float tensor in [lo, hi]; `loader.rows` rows after `slice`), its
+-- number k in the epoch, from 1, and, when the loader has labels, their
+-- classes as a batch_size x 1 tensor.
 --
 -- The batch is the same tensor every time, overwritten by the next
 -- step: clone it to keep it.  A new shuffle begins only when the
@@ -239,12 +274,12 @@ function Loader:epoch()
       return nil
     end
     local k = self._position + 1
-    local first = (k - 1) * self.batch_size + 1
-    self._batch = self.images:gather(self._order, first, self.batch_size,
+    local first = (k - 1) * self.batch_size + self._offset + 1
+    self._batch = self.images:gather(self._order, first, self.rows,
       self._batch, self.lo, self.hi)
     if self.labels then
-      self._labels = self.labels:gather(self._order, first,
-        self.batch_size, self._labels, 0, 255)
+      self._labels = self.labels:gather(self._order, first, self.rows,
+        self._labels, 0, 255)
     end
     self._position = k
     return self._batch, k, self._labels

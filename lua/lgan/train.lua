@@ -25,6 +25,9 @@ train.defaults = {
   beta2 = 0.999,
   grid = 10,
   conditional = false,
+  -- lgan.dist, started, to train data-parallel across its processes;
+  -- batch_size is then each process's share of the global batch.
+  dist = nil,
 }
 
 local Trainer = {}
@@ -75,11 +78,16 @@ local function check_options(o)
   if type(o.out) ~= "string" or o.out == "" then
     error("train: out must name a folder", 3)
   end
+  if o.dist ~= nil and (type(o.dist) ~= "table"
+      or type(o.dist.reducer) ~= "function") then
+    error("train: dist must be the lgan.dist module, got "
+      .. type(o.dist), 3)
+  end
 end
 
---- A trainer for the given options (see `train.defaults`).  Reads the
--- data and builds the model; writes nothing yet.
-function train.new(opts)
+-- The trainer of train.new, before a distributed one's weights are
+-- shared.
+local function build(opts)
   local o = {}
   for k, v in pairs(train.defaults) do o[k] = v end
   for k, v in pairs(opts or {}) do o[k] = v end
@@ -87,7 +95,10 @@ function train.new(opts)
   check_options(o)
   if o.threads then core.set_threads(o.threads) end
 
-  local self = setmetatable({ opts = o }, Trainer)
+  local self = setmetatable({ opts = o, world = 1, rank = 0 }, Trainer)
+  if o.dist then
+    self.world, self.rank = o.dist.size(), o.dist.rank()
+  end
   local set = data.mnist(o.data, "train")
   self.images = set.train.images
   -- A conditional model learns one class per MNIST digit.
@@ -99,9 +110,16 @@ function train.new(opts)
     generator = G, discriminator = D, seed = o.seed, lr = o.lr,
     betas = { o.beta1, o.beta2 }, range = preset.range, classes = classes,
   }
-  self.loader = data.loader(self.images, o.batch_size,
+  -- Each process of a distributed run takes its rows of every global
+  -- batch (see lgan.dist).
+  self.loader = data.loader(self.images, o.batch_size * self.world,
     core.Generator(o.seed, gan.STREAM.shuffle), preset.range[1],
     preset.range[2], o.conditional and set.train.labels or nil)
+  if o.dist then
+    self.loader:slice(self.rank, self.world)
+    self.reducer = o.dist.reducer()
+    self.model.step_core:set_reducer(self.reducer)
+  end
   -- The grid's noise is fixed for the whole run, so that the grids of
   -- successive epochs show the same latent points.
   self.grid_z = core.Generator(o.seed, gan.STREAM.sample)
@@ -111,6 +129,30 @@ function train.new(opts)
   self.seconds = 0
   self.sums = new_sums()
   return self
+end
+
+-- Gives every process of a distributed run rank 0's weights.
+local function share_weights(self)
+  if self.opts.dist then
+    self.opts.dist.broadcast_parameters(self.model.generator, 0)
+    self.opts.dist.broadcast_parameters(self.model.discriminator, 0)
+  end
+  return self
+end
+
+--- A trainer for the given options (see `train.defaults`).  Reads the
+-- data and builds the model; writes nothing yet.  With `dist`, every
+-- process of the job calls it: each builds the model, takes rank 0's
+-- weights and will train on its own rows of every global batch of
+-- `batch_size` x processes.
+function train.new(opts)
+  return share_weights(build(opts))
+end
+
+--- Whether this process writes the run's files: always, but only rank
+-- 0 of a distributed run.
+function Trainer:writes()
+  return self.rank == 0
 end
 
 --- Writes the sample grid of the current generator to path.
@@ -197,7 +239,7 @@ function Trainer:checkpoint_state()
   local o = self.opts
   local loader = self.loader:state()
   loader.images = #self.images
-  return {
+  local state = {
     preset = o.preset,
     hyper = { batch_size = o.batch_size, lr = o.lr, beta1 = o.beta1,
               beta2 = o.beta2, grid = o.grid },
@@ -211,6 +253,9 @@ function Trainer:checkpoint_state()
     threads = core.get_threads(),
     epoch_sums = self.sums,
   }
+  -- A distributed run resumes only on as many processes.
+  if o.dist then state.hyper.world = self.world end
+  return state
 end
 
 --- Writes the checkpoint (to `checkpoint_path()` unless path is given).
@@ -230,27 +275,41 @@ end
 -- if given, is asked after every step: when it answers true, the
 -- trainer writes a checkpoint where it stands (mid-epoch included) and
 -- returns.
+--
+-- In a distributed run every process calls it and trains; only rank 0
+-- writes files (`writes()`), and the hooks' grid and checkpoint are
+-- nil elsewhere.  `hooks.interrupted` is refused there: an answer that
+-- differed between processes would leave the others waiting.
 -- @return self
 -- @treturn string "done", or "interrupted"
 function Trainer:run(hooks)
   hooks = hooks or {}
   local o = self.opts
-  mkdir(o.out)
+  if o.dist and hooks.interrupted then
+    error("Trainer:run: hooks.interrupted is not supported in a "
+      .. "distributed run", 2)
+  end
+  local writes = self:writes()
   local metrics_path = o.out .. "/metrics.csv"
-  local metrics
-  if self.step == 0 then
-    metrics = assert(io.open(metrics_path, "w"))
-    metrics:write(METRICS_HEADER, "\n")
-  else
-    trim_metrics(metrics_path, self.step)
-    metrics = assert(io.open(metrics_path, "a"))
+  -- Elsewhere than rank 0 of a distributed run, rows go nowhere.
+  local metrics = { write = function() end, flush = function() end,
+                    close = function() end }
+  if writes then
+    mkdir(o.out)
+    if self.step == 0 then
+      metrics = assert(io.open(metrics_path, "w"))
+      metrics:write(METRICS_HEADER, "\n")
+    else
+      trim_metrics(metrics_path, self.step)
+      metrics = assert(io.open(metrics_path, "a"))
+    end
   end
   local clock0, base = core.clock(), self.seconds
   local function seconds() return base + core.clock() - clock0 end
   local function save()
     metrics:flush()
     self.seconds = seconds()
-    return self:save_checkpoint()
+    if writes then return self:save_checkpoint() end
   end
 
   while self.epoch < o.epochs do
@@ -282,8 +341,11 @@ function Trainer:run(hooks)
       end
     end
     self.epoch = epoch
-    local grid = ("%s/epoch-%03d.png"):format(o.out, epoch)
-    self:save_grid(grid)
+    local grid
+    if writes then
+      grid = ("%s/epoch-%03d.png"):format(o.out, epoch)
+      self:save_grid(grid)
+    end
     local means = {}
     for key in pairs(STATS) do means[key] = sums[key] / sums.count end
     local saved = save()
@@ -299,7 +361,7 @@ function Trainer:run(hooks)
     end
   end
   metrics:close()
-  self:save_timelapse(o.out .. "/timelapse.png")
+  if writes then self:save_timelapse(o.out .. "/timelapse.png") end
   return self, "done"
 end
 
@@ -340,7 +402,9 @@ end
 -- `data` defaults to the stored folder, which must hold as many images,
 -- `out` to the checkpoint's folder and `threads` to the run's (results
 -- are exact only with the same thread count).  Run it with `run`: the result
--- is the same, bit for bit, as if the run had never stopped.
+-- is the same, bit for bit, as if the run had never stopped.  A
+-- distributed run (`opts.dist`) resumes on as many processes as it had,
+-- every one reading the checkpoint; others are refused.
 function train.resume(from, opts)
   local fn = "train.resume"
   opts = opts or {}
@@ -369,6 +433,23 @@ function train.resume(from, opts)
     error(("%s: %s is %s in %s, not %s"):format(fn, d.key,
       tostring(d.stored), ck.path, tostring(d.given)), 0)
   end
+  -- The global batch, and so the data order, depends on the number of
+  -- processes: a run carries on with as many as it had.
+  local stored = m.hyper.world or 1
+  if math.type(stored) == "float" then stored = math.tointeger(stored) end
+  if math.type(stored) ~= "integer" or stored < 1 then
+    error(("%s: %s: hyper.world is not a number of processes")
+      :format(fn, ck.path), 0)
+  end
+  local world = opts.dist and opts.dist.size() or 1
+  if stored ~= world and stored == 1 then
+    error(("%s: %s was trained by one process; resume it the same way, "
+      .. "not on %d"):format(fn, ck.path, world), 0)
+  elseif stored ~= world then
+    error(("%s: %s was trained by %d processes; resume it on as many "
+      .. "(mpirun -np %d ... --distributed), not %d"):format(fn, ck.path,
+      stored, stored, world), 0)
+  end
 
   local o = stored_options(m)
   o.epochs = m.epochs
@@ -378,7 +459,7 @@ function train.resume(from, opts)
   o.threads = math.tointeger(m.threads)
   o.out = ck.path:match("^(.*)/[^/]*$") or "."
   for k, v in pairs(opts) do o[k] = v end
-  local self = train.new(o)
+  local self = build(o)
 
   local diff = checkpoint.compare_architecture(m.architecture,
     checkpoint.architecture(self.model))
@@ -390,7 +471,7 @@ function train.resume(from, opts)
     error(("%s: %s was trained on %d images; %s holds %d")
       :format(fn, ck.path, m.loader.images, o.data, #self.images), 0)
   end
-  local batches = m.loader.images // o.batch_size
+  local batches = m.loader.images // (o.batch_size * world)
   if m.loader.position > batches then
     error(("%s: %s: loader position %d is past the %d batches of an "
       .. "epoch"):format(fn, ck.path, m.loader.position, batches), 0)
@@ -410,7 +491,7 @@ function train.resume(from, opts)
     end
     self.sums.count = math.tointeger(self.sums.count) or 0
   end
-  return self
+  return share_weights(self)
 end
 
 return train
