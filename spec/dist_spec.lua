@@ -125,6 +125,12 @@ describe("lgan.train", function()
         assert.is_false(t:writes())
       end)
 
+    it("says when the images make no global batch", function()
+      assert.are.equal("train: 128 images make no global batch of 192 "
+        .. "(64 on each of 3 processes)",
+        err(trainer, 2, 3, {}, { batch_size = 64 }))
+    end)
+
     it("writes nothing on a rank other than 0", function()
       local t = trainer(1, 2, {})
       local steps = 0

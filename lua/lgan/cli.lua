@@ -575,6 +575,11 @@ function cli.main(argv)
       -- someone at a shell; the message names the function already.
       message = message:gsub("^[^%s:]+%.lua:%d+: ", "")
     end
+    -- In a distributed run, which process failed.  It exits without
+    -- finalizing MPI, and mpirun then ends the others.
+    if args.dist and args.dist.running() and args.dist.size() > 1 then
+      message = ("rank %d: %s"):format(args.dist.rank(), message)
+    end
     io.stderr:write("lgan: ", message, "\n")
     return 1
   end

@@ -112,6 +112,11 @@ local function build(opts)
   }
   -- Each process of a distributed run takes its rows of every global
   -- batch (see lgan.dist).
+  if self.world > 1 and #self.images < o.batch_size * self.world then
+    error(("train: %d images make no global batch of %d (%d on each of "
+      .. "%d processes)"):format(#self.images, o.batch_size * self.world,
+      o.batch_size, self.world), 3)
+  end
   self.loader = data.loader(self.images, o.batch_size * self.world,
     core.Generator(o.seed, gan.STREAM.shuffle), preset.range[1],
     preset.range[2], o.conditional and set.train.labels or nil)
