@@ -30,13 +30,22 @@ static void counting_release(void *ctx, void *p)
   free(p);
 }
 
-static lgan_GANStep *check_step(lua_State *L, const char *fn)
+/* The step at argument 1, open or closed, or an error naming fn. */
+static lgan_GANStep *to_step(lua_State *L, const char *fn)
 {
   lgan_GANStep *s = luaL_testudata(L, 1, LGAN_GANSTEP);
 
   if (!s)
     lgan_error(L, fn, "argument 1: expected lgan.GANStep, got %s (call "
-               "methods with ':')", luaL_typename(L, 1));
+               "methods with ':')", lgan_typename(L, 1));
+  return s;
+}
+
+/* The open step at argument 1, or an error naming fn. */
+static lgan_GANStep *check_step(lua_State *L, const char *fn)
+{
+  lgan_GANStep *s = to_step(L, fn);
+
   if (!s->ready)
     lgan_error(L, fn, "the step was closed");
   return s;
@@ -51,16 +60,28 @@ static void read_net(lua_State *L, int arg, const char *name, lg_net *net,
     slots[i] = lgan_tolayer(L, -1);
     if (!slots[i])
       lgan_error(L, "GAN", "%s layer %d is not a core layer (%s)", name,
-                 i + 1, luaL_typename(L, -1));
+                 i + 1, lgan_typename(L, -1));
     lua_pop(L, 1);
   }
   net->layers = slots;
 }
 
+/* Pushes a new sequence of the first n values of the table at arg. */
+static void copy_list(lua_State *L, int arg, int n)
+{
+  lua_createtable(L, n, 0);
+  for (int i = 1; i <= n; i++) {
+    lua_rawgeti(L, arg, i);
+    lua_rawseti(L, -2, i);
+  }
+}
+
 /*
  * ganstep(g_layers, d_layers, g_optim, d_optim, rng [, classes]): the
  * layer lists are sequences of lgan.Layer; classes (0) makes a
- * conditional model.  Keeps the first five alive.
+ * conditional model.  Keeps the optimizers, the generator and copies of
+ * the lists alive: the step holds the layers' addresses, so a caller
+ * emptying its own lists afterwards must not free them.
  */
 static int l_ganstep(lua_State *L)
 {
@@ -99,7 +120,11 @@ static int l_ganstep(lua_State *L)
                   &err))
     return lgan_error(L, "GAN", "%s", err.msg);
   s->ready = 1;
-  for (int i = 1; i <= 5; i++) {
+  copy_list(L, 1, gen.n);
+  lua_setiuservalue(L, -2, 1);
+  copy_list(L, 2, disc.n);
+  lua_setiuservalue(L, -2, 2);
+  for (int i = 3; i <= 5; i++) {
     lua_pushvalue(L, i);
     lua_setiuservalue(L, -2, i);
   }
@@ -156,8 +181,12 @@ static int s_set_labels(lua_State *L)
   double real = lgan_checknumber(L, 2, "GAN:set_labels", "real label");
   double fake = lgan_checknumber(L, 3, "GAN:set_labels", "fake label");
 
-  if (real < 0 || real > 1 || fake < 0 || fake > 1)
-    return lgan_error(L, "GAN:set_labels", "labels must be in [0, 1]");
+  if (real < 0 || real > 1)
+    return lgan_error(L, "GAN:set_labels", "real label must be in [0, 1], "
+                      "got %s", lua_tostring(L, 2));
+  if (fake < 0 || fake > 1)
+    return lgan_error(L, "GAN:set_labels", "fake label must be in [0, 1], "
+                      "got %s", lua_tostring(L, 3));
   s->gan.real_label = (float)real;
   s->gan.fake_label = (float)fake;
   return 0;
@@ -215,7 +244,7 @@ static int s_set_reducer(lua_State *L)
 
   if (!r)
     return lgan_error(L, "GAN:set_reducer", "argument 2: expected %s, "
-                      "got %s", LGAN_REDUCER, luaL_typename(L, 2));
+                      "got %s", LGAN_REDUCER, lgan_typename(L, 2));
   flatten_grads(L, 2);
   flatten_grads(L, 1);
   if (lg_gan_set_reducer(&s->gan, r, &err))
@@ -240,7 +269,7 @@ static int l_single_reducer(lua_State *L)
 
 static int s_allocations(lua_State *L)
 {
-  lgan_GANStep *s = luaL_checkudata(L, 1, LGAN_GANSTEP);
+  lgan_GANStep *s = to_step(L, "GAN:allocations");
   lua_pushinteger(L, s->allocations);
   return 1;
 }
@@ -248,7 +277,7 @@ static int s_allocations(lua_State *L)
 /* Frees the workspace; behind close, __close and __gc, and idempotent. */
 static int s_close(lua_State *L)
 {
-  lgan_GANStep *s = luaL_checkudata(L, 1, LGAN_GANSTEP);
+  lgan_GANStep *s = to_step(L, "GAN:close");
 
   if (s->ready)
     lg_gan_free(&s->gan);

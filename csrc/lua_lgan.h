@@ -32,6 +32,10 @@ typedef struct lgan_Tensor {
 /* Raises "fn: message" with message formatted as by lua_pushfstring. */
 int lgan_error(lua_State *L, const char *fn, const char *fmt, ...);
 
+/* What the value at arg is, for messages: its metatable's __name
+ * ("lgan.Tensor", ...) or else its type name ("number", "no value"). */
+const char *lgan_typename(lua_State *L, int arg);
+
 /* The tensor at arg, or an error naming fn and the argument. */
 lg_tensor *lgan_checktensor(lua_State *L, int arg, const char *fn);
 

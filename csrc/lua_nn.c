@@ -2,6 +2,9 @@
  * lua_nn.c - lgan.Layer (a Linear or an activation as the core sees it)
  * and the losses.  The Lua classes in lua/lgan/nn.lua wrap these.
  */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "loss.h"
@@ -21,7 +24,7 @@ static lg_layer *check_layer(lua_State *L, const char *fn)
 
   if (!l)
     lgan_error(L, fn, "argument 1: expected lgan.Layer, got %s (call "
-               "methods with ':')", luaL_typename(L, 1));
+               "methods with ':')", lgan_typename(L, 1));
   return l;
 }
 
@@ -173,12 +176,47 @@ static int y_kind(lua_State *L)
 typedef double (*loss_fn)(const float *, const float *, float, int64_t,
                           float, float *);
 
+/* What run_loss checks lies in [0, 1]: BCE's predictions and targets are
+ * probabilities, BCE-with-logits' targets are. */
+#define PRED_IN_01 1
+#define TARGET_IN_01 2
+
+/* v as text for a message: the fewest digits that give back the same
+ * float, and "nan" for any NaN (the sign of one is noise). */
+static const char *float_text(float v, char *buf, size_t len)
+{
+  if (isnan(v)) {
+    snprintf(buf, len, "nan");
+    return buf;
+  }
+  for (int digits = 6; digits <= 9; digits++) {
+    snprintf(buf, len, "%.*g", digits, (double)v);
+    if (strtof(buf, NULL) == v)
+      break;
+  }
+  return buf;
+}
+
+/* Raises "fn: what i is v, outside [0, 1]" for the first of the n
+ * values not in [0, 1] (NaN included). */
+static void check_01(lua_State *L, const float *v, int64_t n,
+                     const char *fn, const char *what)
+{
+  char buf[32];
+
+  for (int64_t i = 0; i < n; i++)
+    if (!(v[i] >= 0 && v[i] <= 1))
+      lgan_error(L, fn, "%s %I is %s, outside [0, 1]", what,
+                 (lua_Integer)i + 1, float_text(v[i], buf, sizeof buf));
+}
+
 /*
  * Shared by the losses: loss(pred, target [, want_grad]) returns the mean
  * loss and, when want_grad, a new gradient tensor shaped like pred.  The
- * target is a tensor with pred's element count or a number.
+ * target is a tensor with pred's element count or a number; checks says
+ * which of the two must lie in [0, 1].
  */
-static int run_loss(lua_State *L, loss_fn f, const char *fn, int probs)
+static int run_loss(lua_State *L, loss_fn f, const char *fn, int checks)
 {
   lg_tensor *p = lgan_checktensor(L, 1, fn), *t = lgan_totensor(L, 2);
   int want_grad = lua_toboolean(L, 3);
@@ -190,13 +228,18 @@ static int run_loss(lua_State *L, loss_fn f, const char *fn, int probs)
   if (t && t->numel != p->numel)
     return lgan_error(L, fn, "target has shape %s, prediction %s",
                       lgan_shape(t, sa, 64), lgan_shape(p, sb, 64));
-  if (!t)
-    target_value = (float)lgan_checknumber(L, 2, fn, "target");
-  if (probs)
-    for (int64_t i = 0; i < p->numel; i++)
-      if (!(p->data[i] >= 0 && p->data[i] <= 1))
-        return lgan_error(L, fn, "prediction %d is %f, outside [0, 1]",
-                          (int)i + 1, (double)p->data[i]);
+  if (!t) {
+    double v = lgan_checknumber(L, 2, fn, "target");
+
+    if ((checks & TARGET_IN_01) && !(v >= 0 && v <= 1))
+      return lgan_error(L, fn, "target must be in [0, 1], got %s",
+                        lua_tostring(L, 2));
+    target_value = (float)v;
+  }
+  if (checks & PRED_IN_01)
+    check_01(L, p->data, p->numel, fn, "prediction");
+  if (t && (checks & TARGET_IN_01))
+    check_01(L, t->data, t->numel, fn, "target");
   if (want_grad)
     g = lgan_newlike(L, p, fn);
   loss = f(p->data, t ? t->data : NULL, target_value, p->numel, 1.0f,
@@ -209,12 +252,12 @@ static int run_loss(lua_State *L, loss_fn f, const char *fn, int probs)
 
 static int l_bce(lua_State *L)
 {
-  return run_loss(L, lg_bce, "BCELoss", 1);
+  return run_loss(L, lg_bce, "BCELoss", PRED_IN_01 | TARGET_IN_01);
 }
 
 static int l_bce_logits(lua_State *L)
 {
-  return run_loss(L, lg_bce_logits, "BCEWithLogitsLoss", 0);
+  return run_loss(L, lg_bce_logits, "BCEWithLogitsLoss", TARGET_IN_01);
 }
 
 static int l_mse(lua_State *L)

@@ -20,7 +20,7 @@ lg_optim *lgan_checkoptim(lua_State *L, int arg, const char *fn)
 
   if (!u)
     lgan_error(L, fn, "argument %d: expected lgan.Optimizer, got %s", arg,
-               luaL_typename(L, arg));
+               lgan_typename(L, arg));
   return &u->o;
 }
 
@@ -123,8 +123,12 @@ static int o_step(lua_State *L)
   return 0;
 }
 
-/* state(): {step = n, params = {{value, grad, m, v}, ...}}; the tensors
- * are the live ones, so writing into them restores a state. */
+/*
+ * state(): {step = n, params = {{value, grad, m, v}, ...}}; the tensors
+ * are the live ones, so writing into them restores a state.  The tables
+ * are copies of the one that keeps the tensors alive: the caller may
+ * change them without freeing a tensor the optimizer still updates.
+ */
 static int o_state(lua_State *L)
 {
   lg_optim *o = lgan_checkoptim(L, 1, "Optimizer:state");
@@ -133,7 +137,19 @@ static int o_state(lua_State *L)
   lua_pushinteger(L, o->step);
   lua_setfield(L, -2, "step");
   lua_getiuservalue(L, 1, 1);
-  lua_setfield(L, -2, "params");
+  lua_createtable(L, o->nparams, 0);
+  for (int i = 1; i <= o->nparams; i++) {
+    lua_rawgeti(L, -2, i);
+    lua_createtable(L, 4, 0);
+    for (int k = 1; k <= 4; k++) {
+      lua_rawgeti(L, -2, k);
+      lua_rawseti(L, -2, k);
+    }
+    lua_rawseti(L, -3, i);
+    lua_pop(L, 1);
+  }
+  lua_setfield(L, -3, "params");
+  lua_pop(L, 1);
   return 1;
 }
 

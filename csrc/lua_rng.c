@@ -15,7 +15,7 @@ lg_rng *lgan_checkrng(lua_State *L, int arg, const char *fn)
 
   if (!g)
     lgan_error(L, fn, "argument %d: expected lgan.Generator, got %s", arg,
-               luaL_typename(L, arg));
+               lgan_typename(L, arg));
   return g;
 }
 
@@ -70,13 +70,22 @@ static int g_rand(lua_State *L)
   return fill(L, 0, "Generator:rand");
 }
 
+/* The finite number at arg, or dflt when it is absent. */
+static float opt_finite(lua_State *L, int arg, const char *fn,
+                        const char *what, double dflt)
+{
+  if (lua_isnoneornil(L, arg))
+    return (float)dflt;
+  return (float)lgan_checknumber(L, arg, fn, what);
+}
+
 /* normal_(t [, mean, std]): fills t in place. */
 static int g_normal_(lua_State *L)
 {
   lg_rng *g = lgan_checkrng(L, 1, "Generator:normal_");
   lg_tensor *t = lgan_checktensor(L, 2, "Generator:normal_");
-  float mean = (float)luaL_optnumber(L, 3, 0.0);
-  float std = (float)luaL_optnumber(L, 4, 1.0);
+  float mean = opt_finite(L, 3, "Generator:normal_", "mean", 0.0);
+  float std = opt_finite(L, 4, "Generator:normal_", "std", 1.0);
 
   lg_rng_fill_normal(g, t->data, t->numel, mean, std);
   lua_settop(L, 2);
@@ -88,8 +97,8 @@ static int g_uniform_(lua_State *L)
 {
   lg_rng *g = lgan_checkrng(L, 1, "Generator:uniform_");
   lg_tensor *t = lgan_checktensor(L, 2, "Generator:uniform_");
-  float lo = (float)luaL_optnumber(L, 3, 0.0);
-  float hi = (float)luaL_optnumber(L, 4, 1.0);
+  float lo = opt_finite(L, 3, "Generator:uniform_", "lo", 0.0);
+  float hi = opt_finite(L, 4, "Generator:uniform_", "hi", 1.0);
 
   lg_rng_fill_uniform(g, t->data, t->numel, lo, hi);
   lua_settop(L, 2);
@@ -156,8 +165,9 @@ static int parse_hex(const char *s, int digits, uint64_t *out)
 static int g_set_state(lua_State *L)
 {
   lg_rng *g = lgan_checkrng(L, 1, "Generator:set_state");
-  size_t len;
-  const char *s = luaL_checklstring(L, 2, &len);
+  size_t len = 0;
+  const char *s = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &len)
+                                                : NULL;
   uint64_t w[4], flag, spare;
   int ok = len == 82;
 

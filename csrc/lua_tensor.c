@@ -22,7 +22,7 @@ int lgan_error(lua_State *L, const char *fn, const char *fmt, ...)
   return lua_error(L);
 }
 
-static const char *describe(lua_State *L, int arg)
+const char *lgan_typename(lua_State *L, int arg)
 {
   int type = luaL_getmetafield(L, arg, "__name");
 
@@ -49,8 +49,18 @@ lg_tensor *lgan_checktensor(lua_State *L, int arg, const char *fn)
 
   if (!t)
     lgan_error(L, fn, "argument %d: expected lgan.Tensor, got %s", arg,
-               describe(L, arg));
+               lgan_typename(L, arg));
   return t;
+}
+
+/* The number at arg as text for a message: as Lua writes it, except
+ * that NaN is "nan" whatever its sign bit (0/0 is "-nan" on x86-64). */
+static const char *number_text(lua_State *L, int arg)
+{
+  if (isnan(lua_tonumber(L, arg)))
+    return "nan";
+  lua_pushvalue(L, arg);
+  return lua_tostring(L, -1);
 }
 
 lua_Integer lgan_checkint(lua_State *L, int arg, const char *fn,
@@ -63,8 +73,8 @@ lua_Integer lgan_checkint(lua_State *L, int arg, const char *fn,
     v = lua_tointegerx(L, arg, &ok);
   if (!ok)
     lgan_error(L, fn, "%s must be an integer, got %s", what,
-               lua_type(L, arg) == LUA_TNUMBER ? lua_tostring(L, arg)
-                                               : describe(L, arg));
+               lua_type(L, arg) == LUA_TNUMBER ? number_text(L, arg)
+                                               : lgan_typename(L, arg));
   if (v < lo || v > hi)
     lgan_error(L, fn, "%s must be in [%I, %I], got %I", what, lo, hi, v);
   return v;
@@ -77,11 +87,11 @@ lua_Number lgan_checknumber(lua_State *L, int arg, const char *fn,
 
   if (lua_type(L, arg) != LUA_TNUMBER)
     lgan_error(L, fn, "%s must be a number, got %s", what,
-               describe(L, arg));
+               lgan_typename(L, arg));
   v = lua_tonumber(L, arg);
   if (!isfinite(v))
     lgan_error(L, fn, "%s must be finite, got %s", what,
-               lua_tostring(L, arg));
+               number_text(L, arg));
   return v;
 }
 
@@ -464,7 +474,13 @@ static int t_copy(lua_State *L)
 static int t_fill(lua_State *L)
 {
   lg_tensor *t = lgan_checktensor(L, 1, "Tensor:fill");
-  float v = (float)luaL_checknumber(L, 2);
+  float v;
+
+  /* Any number, NaN and infinities included, as in Torch. */
+  if (lua_type(L, 2) != LUA_TNUMBER)
+    return lgan_error(L, "Tensor:fill", "value must be a number, got %s",
+                      lgan_typename(L, 2));
+  v = (float)lua_tonumber(L, 2);
 
   for (int64_t i = 0; i < t->numel; i++)
     t->data[i] = v;
@@ -741,9 +757,13 @@ static int t_frombytes(lua_State *L)
 {
   lg_tensor *t = lgan_checktensor(L, 1, "Tensor:frombytes");
   size_t len;
-  const char *s = luaL_checklstring(L, 2, &len);
+  const char *s;
   char sz[64];
 
+  if (lua_type(L, 2) != LUA_TSTRING)
+    return lgan_error(L, "Tensor:frombytes", "bytes must be a string, got "
+                      "%s", lgan_typename(L, 2));
+  s = lua_tolstring(L, 2, &len);
   if (len != (size_t)t->numel * 4)
     return lgan_error(L, "Tensor:frombytes", "%d bytes for a %s float32 "
                       "tensor, expected %d", (int)len,
@@ -790,12 +810,15 @@ static int l_cat(lua_State *L)
   const char *fn = "cat";
   int dim = (int)(lua_isnoneornil(L, 2) ? 2 : lgan_checkint(L, 2, fn,
                                                             "dim", 1, 2));
-  int n = (int)luaL_len(L, 1);
   int64_t rows = 0, cols = 0, sizes[2];
   lg_tensor *out;
   char sa[64];
+  int n;
 
-  luaL_checktype(L, 1, LUA_TTABLE);
+  if (lua_type(L, 1) != LUA_TTABLE)
+    return lgan_error(L, fn, "list must be a table of tensors, got %s",
+                      lgan_typename(L, 1));
+  n = (int)lua_rawlen(L, 1);
   if (n < 1)
     return lgan_error(L, fn, "expected a list of tensors");
   for (int i = 1; i <= n; i++) {
@@ -853,9 +876,10 @@ static int l_one_hot(lua_State *L)
   int64_t n, sizes[2];
   lg_tensor *out;
 
-  if (!labels)
-    luaL_checktype(L, 1, LUA_TTABLE);
-  n = labels ? labels->numel : (int64_t)luaL_len(L, 1);
+  if (!labels && lua_type(L, 1) != LUA_TTABLE)
+    return lgan_error(L, fn, "labels must be an lgan.Tensor or a table, "
+                      "got %s", lgan_typename(L, 1));
+  n = labels ? labels->numel : (int64_t)lua_rawlen(L, 1);
   if (n < 1)
     return lgan_error(L, fn, "no labels");
   sizes[0] = n;
@@ -866,10 +890,16 @@ static int l_one_hot(lua_State *L)
     if (labels) {
       v = labels->data[i];
     } else {
-      lua_rawgeti(L, 1, i + 1);
+      if (lua_rawgeti(L, 1, i + 1) != LUA_TNUMBER)
+        return lgan_error(L, fn, "label %d is %s, expected a class from "
+                          "0 to %d", (int)i + 1, lgan_typename(L, -1),
+                          (int)classes - 1);
       v = lua_tonumber(L, -1);
       lua_pop(L, 1);
     }
+    if (isnan(v))
+      return lgan_error(L, fn, "label %d is nan, expected a class from 0 "
+                        "to %d", (int)i + 1, (int)classes - 1);
     if (!(v >= 0 && v < (double)classes && v == (double)(int64_t)v))
       return lgan_error(L, fn, "label %d is %f, expected a class from 0 "
                         "to %d", (int)i + 1, v, (int)classes - 1);

@@ -96,6 +96,7 @@ function GAN:__init(opts)
     end
   end
   local seed = opts.seed or 0
+  seed = math.type(seed) and math.tointeger(seed) or seed
   if math.type(seed) ~= "integer" then
     error("GAN: seed must be an integer, got " .. tostring(seed), 3)
   end
@@ -149,11 +150,13 @@ function GAN:sample(n, opts)
   opts = opts or {}
   local z = opts.z
   if z == nil then
-    if math.type(n) ~= "integer" or n < 1 then
-      error("GAN:sample: n must be a positive integer, got " .. tostring(n),
-        2)
+    -- An integral float (2.0) counts as an integer.
+    local count = math.type(n) and math.tointeger(n)
+    if not count or count < 1 then
+      error("GAN:sample: n must be a positive integer, got "
+        .. (type(n) == "number" and tostring(n) or type(n)), 2)
     end
-    z = (opts.rng or self.sample_rng):randn(n, self.z_dim)
+    z = (opts.rng or self.sample_rng):randn(count, self.z_dim)
   end
   if self.classes > 0 then
     local labels = opts.labels

@@ -8,6 +8,9 @@ local class = require "lgan.class"
 
 local nn = {}
 
+-- The most elements a tensor holds (LG_MAX_NUMEL in csrc/tensor.h).
+local MAX_NUMEL = 2147483647
+
 local function fresh_generator()
   -- Without a generator from the caller, weights come from the system's
   -- entropy: pass one for runs that repeat.
@@ -90,18 +93,22 @@ local Linear = class("lgan.nn.Linear", Module)
 nn.Linear = Linear
 
 function Linear:__init(n_in, n_out, rng)
+  -- An integral float (2.0, from Lua arithmetic) counts as an integer.
   local function size(v, what)
-    if math.type(v) == "float" and v == math.floor(v) then
-      v = math.tointeger(v)
-    end
-    if math.type(v) ~= "integer" or v < 1 then
+    local n = math.type(v) and math.tointeger(v)
+    if not n or n < 1 then
       error(("Linear: %s must be a positive integer, got %s")
         :format(what, tostring(v)), 4)
     end
-    return v
+    return n
   end
   self.in_features = size(n_in, "in_features")
   self.out_features = size(n_out, "out_features")
+  if self.in_features > MAX_NUMEL // self.out_features then
+    error(("Linear: %d x %d weights are more than lgan's limit of %d "
+      .. "elements in a tensor"):format(self.out_features,
+      self.in_features, MAX_NUMEL), 3)
+  end
   self.weight = core.tensor(self.out_features, self.in_features)
   self.bias = core.tensor(self.out_features)
   self.grad_weight = core.tensor(self.out_features, self.in_features)

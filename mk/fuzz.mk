@@ -1,0 +1,99 @@
+# mk/fuzz.mk - fuzzing and memory checks, included by the Makefile.
+#
+#   make fuzz          builds the libFuzzer targets (fuzz/*_fuzz.c) with
+#                      AddressSanitizer and UndefinedBehaviorSanitizer,
+#                      runs each for FUZZ_SECONDS and merges the inputs
+#                      that add coverage into fuzz/corpus/<target>/
+#   make fuzz-replay   runs every input of fuzz/corpus/ once through the
+#                      same binaries; any sanitizer report fails it
+#   make check-memory  runs the specs under valgrind: no invalid access,
+#                      no definite leak
+#
+# The targets: idx (csrc/idx.c, plain and gzip), checkpoint
+# (lua/lgan/checkpoint.lua's load and what it feeds the core) and tensor
+# (lgan.tensor from nested tables and from sizes).  A crash leaves its
+# input in build/fuzz/crashes/; reproduce it with
+# `build/fuzz/<target>_fuzz FILE`.  FUZZ_STRICT=1 also counts internal
+# Lua errors ("attempt to ...") in the code under test as crashes.
+
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS  = idx checkpoint tensor
+FUZZ_DEPS     = clang-14 libclang-rt-14-dev valgrind
+
+# -fno-sanitize-recover=all: the first report of either sanitizer ends
+# the run with an error, so that a replay cannot pass with one.
+FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+FUZZ_CFLAGS  = $(WARN) -O1 -g -D_POSIX_C_SOURCE=200809L $(PKG_CFLAGS) \
+               $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_LIBS    = $(PKG_LIBS) $(shell pkg-config --libs lua5.4 2>/dev/null) \
+               -l:liblua5.4-cjson.so.0 -lpthread -lm
+
+FUZZ_OBJ_DIR = build/fuzz/obj
+FUZZ_HARNESS = build/fuzz/harness
+FUZZ_CORE    = $(SRC:csrc/%.c=$(FUZZ_OBJ_DIR)/%.o)
+# The IDX target needs no Lua: the core without its bindings.
+FUZZ_PLAIN   = $(filter-out $(FUZZ_OBJ_DIR)/lua_%.o,$(FUZZ_CORE))
+FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/%_fuzz)
+
+# For a replay: every report is fatal, leaks included.
+FUZZ_ENV     = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+               UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-deps check-memory
+
+fuzz-deps:
+	tools/install-deps.sh $(FUZZ_DEPS)
+
+fuzz-build: fuzz-deps
+	$(MAKE) $(FUZZ_BINS)
+
+$(FUZZ_OBJ_DIR)/%.o: csrc/%.c $(wildcard csrc/*.h) | $(FUZZ_OBJ_DIR)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_HARNESS)/%.o: fuzz/%.c $(wildcard fuzz/*.h csrc/*.h) \
+    | $(FUZZ_HARNESS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icsrc -DFZ_LUA_DIR='"$(CURDIR)/lua"' \
+	  -c $< -o $@
+
+$(FUZZ_OBJ_DIR) $(FUZZ_HARNESS):
+	mkdir -p $@
+
+build/fuzz/idx_fuzz: $(FUZZ_HARNESS)/idx_fuzz.o \
+    $(FUZZ_HARNESS)/fuzz_scratch.o $(FUZZ_PLAIN)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ -o $@ $(FUZZ_LIBS)
+
+build/fuzz/%_fuzz: $(FUZZ_HARNESS)/%_fuzz.o \
+    $(FUZZ_HARNESS)/fuzz_scratch.o $(FUZZ_HARNESS)/fuzz_lua.o $(FUZZ_CORE)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ -o $@ $(FUZZ_LIBS)
+
+# New inputs go to build/fuzz/new/<target>; only those that add coverage
+# are merged into the corpus, which stays small.  Run as a low-priority
+# job: it keeps a core busy for FUZZ_SECONDS per target.
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/new/$$t build/fuzz/crashes fuzz/corpus/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  nice -n 19 build/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=60 -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/crashes/$$t- \
+	    build/fuzz/new/$$t fuzz/corpus/$$t; \
+	  build/fuzz/$${t}_fuzz -merge=1 fuzz/corpus/$$t build/fuzz/new/$$t \
+	    2>&1 | tail -1; \
+	done
+
+# Each file once, in order; a sanitizer report or a leak fails the make.
+fuzz-replay: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  n=$$(ls fuzz/corpus/$$t | wc -l); \
+	  $(FUZZ_ENV) build/fuzz/$${t}_fuzz fuzz/corpus/$$t/* \
+	    >build/fuzz/replay-$$t.log 2>&1 \
+	    || { cat build/fuzz/replay-$$t.log; \
+	         echo "fuzz-replay: $$t failed"; exit 1; }; \
+	  echo "fuzz-replay: $$t: $$n inputs, no report"; \
+	done
+
+# Keep the objects between builds (make would delete them as
+# intermediates of the pattern rule above).
+.PRECIOUS: $(FUZZ_OBJ_DIR)/%.o $(FUZZ_HARNESS)/%.o
