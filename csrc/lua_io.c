@@ -456,11 +456,35 @@ static int io_path_kind(lua_State *L)
 
 /*
  * write_file_atomic(path, data): writes data (a string, or a sequence of
- * strings written one after another) to a temporary file beside path,
+ * strings and tensors written one after another, a tensor as its float32
+ * little-endian bytes, so that a checkpoint needs no copy of the
+ * weights as Lua strings) to a temporary file beside path,
  * syncs it and renames it over path.  A failure, or a process killed on
  * the way, leaves path as it was.  Every piece is checked before the
  * file is opened, and no Lua call that can raise runs while it is open.
  */
+/* A tensor's floats in little-endian order, swapped a block at a time on
+ * a big-endian host. */
+static int write_floats_le(lg_tmpfile *f, const lg_tensor *t, lg_err *e)
+{
+  const uint16_t one = 1;
+  unsigned char block[4096];
+  const unsigned char *src = (const unsigned char *)t->data;
+  size_t total = (size_t)t->numel * 4;
+
+  if (*(const unsigned char *)&one == 1)
+    return lg_tmpfile_write(f, t->data, total, e);
+  for (size_t at = 0; at < total; at += sizeof block) {
+    size_t len = total - at < sizeof block ? total - at : sizeof block;
+    for (size_t i = 0; i < len; i += 4)
+      for (int k = 0; k < 4; k++)
+        block[i + (size_t)k] = src[at + i + 3 - (size_t)k];
+    if (lg_tmpfile_write(f, block, len, e) < 0)
+      return -1;
+  }
+  return 0;
+}
+
 static int io_write_file_atomic(lua_State *L)
 {
   const char *fn = "write_file_atomic";
@@ -472,9 +496,9 @@ static int io_write_file_atomic(lua_State *L)
   if (lua_type(L, 2) == LUA_TTABLE) {
     n = (lua_Integer)lua_rawlen(L, 2);
     for (lua_Integer i = 1; i <= n; i++) {
-      if (lua_rawgeti(L, 2, i) != LUA_TSTRING)
-        return lgan_error(L, fn, "data[%I] must be a string, got %s", i,
-                          type_of(L, -1));
+      if (lua_rawgeti(L, 2, i) != LUA_TSTRING && !lgan_totensor(L, -1))
+        return lgan_error(L, fn, "data[%I] must be a string or an "
+                          "lgan.Tensor, got %s", i, type_of(L, -1));
       lua_pop(L, 1);
     }
   } else if (lua_type(L, 2) != LUA_TSTRING) {
@@ -488,12 +512,19 @@ static int io_write_file_atomic(lua_State *L)
     size_t len;
     const char *s;
 
+    int failed;
+
     if (lua_type(L, 2) == LUA_TTABLE)
       lua_rawgeti(L, 2, i);
     else
       lua_pushvalue(L, 2);
-    s = lua_tolstring(L, -1, &len);
-    if (lg_tmpfile_write(&f, s, len, &e) < 0) {
+    if (lua_type(L, -1) == LUA_TSTRING) {
+      s = lua_tolstring(L, -1, &len);
+      failed = lg_tmpfile_write(&f, s, len, &e) < 0;
+    } else {
+      failed = write_floats_le(&f, lgan_totensor(L, -1), &e) < 0;
+    }
+    if (failed) {
       lg_tmpfile_abort(&f);
       return lgan_error(L, fn, "%s", e.msg);
     }

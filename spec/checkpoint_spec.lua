@@ -519,13 +519,22 @@ describe("lgan.checkpoint", function()
   end)
 
   describe("write_file_atomic", function()
+    it("writes a tensor's float32 little-endian bytes", function()
+      local path = dir .. "/floats.bin"
+      local t = core.tensor { 1.5, -2 }
+      core.write_file_atomic(path, { "x", t })
+      assert.are.equal("x" .. string.pack("<ff", 1.5, -2), read(path))
+    end)
+
     it("replaces a file whole, from a string or pieces", function()
       local path = dir .. "/atomic.txt"
       core.write_file_atomic(path, "old")
       core.write_file_atomic(path, { "n", "e", "w" })
       assert.are.equal("new", read(path))
-      assert.are.equal("write_file_atomic: data[2] must be a string, got "
-        .. "number", err(core.write_file_atomic, path, { "a", 1 }))
+      assert.are.equal("write_file_atomic: data[2] must be a string or an "
+        .. "lgan.Tensor, got number",
+        err(core.write_file_atomic, path, { "a", 1 }))
+
       assert.are.equal("new", read(path))
       assert.matches("^write_file_atomic: .*/no/such/dir/x: No such file",
         err(core.write_file_atomic, dir .. "/no/such/dir/x", "x"))

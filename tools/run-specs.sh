@@ -8,7 +8,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 busted --lua=lua5.4 "$@" | tee "$log"
 status=${PIPESTATUS[0]}
-summary=$(grep -E '^[0-9]+ successes? / [0-9]+ failures? / [0-9]+ errors?' "$log" | tail -n 1)
+summary=$(grep -aE '^[0-9]+ successes? / [0-9]+ failures? / [0-9]+ errors?' "$log" | tail -n 1)
 if [[ -z $summary ]]; then
     echo "specs: busted printed no summary (status $status)"
     exit 1

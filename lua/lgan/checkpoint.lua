@@ -158,12 +158,14 @@ local function encode_file(tensors, metadata, fn)
 
   local header, data, offset = {}, {}, 0
   for i, name in ipairs(names) do
+    -- The tensors themselves go to write_file_atomic, which writes their
+    -- bytes: no copy of the weights as Lua strings.
     local t = tensors[name]
-    local bytes = t:tobytes()
+    local size = t:numel() * 4
     header[name] = { dtype = "F32", shape = t:size(),
-                     data_offsets = { offset, offset + #bytes } }
-    data[i] = bytes
-    offset = offset + #bytes
+                     data_offsets = { offset, offset + size } }
+    data[i] = t
+    offset = offset + size
   end
   if metadata and next(metadata) then
     header.__metadata__ = metadata
