@@ -46,4 +46,21 @@ function support.err(f, ...)
   return (tostring(e):gsub("^[%w_/%.%-]+%.lua:%d+: ", ""))
 end
 
+--- Writes a small made-up MNIST into dir (which must exist): n random
+-- 28 x 28 training images with random labels, and a one-image test set.
+function support.fake_mnist(dir, n)
+  local core = require "lgan.core"
+  local g = core.Generator(7)
+  local bytes, labels = {}, {}
+  for i = 1, n * 28 * 28 do bytes[i] = string.char(g:random_int(256) - 1) end
+  for i = 1, n do labels[i] = string.char(g:random_int(10) - 1) end
+  core.write_idx(dir .. "/train-images-idx3-ubyte",
+    core.bytes(table.concat(bytes), n, 28, 28))
+  core.write_idx(dir .. "/train-labels-idx1-ubyte",
+    core.bytes(table.concat(labels), n))
+  core.write_idx(dir .. "/t10k-images-idx3-ubyte", core.bytes(1, 28, 28))
+  core.write_idx(dir .. "/t10k-labels-idx1-ubyte", core.bytes(1))
+  return dir
+end
+
 return support

@@ -209,7 +209,7 @@ local function check_finite(stats, step)
     local v = stats[key]
     if v ~= v or v == math.huge or v == -math.huge then
       error(("train: %s became %s at step %d; training stopped")
-        :format(key, tostring(v), step), 0)
+        :format(key, v ~= v and "NaN" or tostring(v), step), 0)
     end
   end
 end
@@ -266,6 +266,18 @@ end
 --- Writes the checkpoint (to `checkpoint_path()` unless path is given).
 function Trainer:save_checkpoint(path)
   path = path or self:checkpoint_path()
+  -- A diverged model is not saved: the last good checkpoint stays.
+  for _, net in ipairs { "generator", "discriminator" } do
+    local params = self.model[net]:parameters()
+    for i, p in ipairs(params) do
+      local bad = p:count_nonfinite()
+      if bad > 0 then
+        error(("train: %d values of %s parameter %d became NaN or "
+          .. "infinite by step %d; training stopped, and %s was left as "
+          .. "it was"):format(bad, net, i, self.step, path), 0)
+      end
+    end
+  end
   checkpoint.save(path, self)
   return path
 end
