@@ -22,24 +22,35 @@ end
 
 --- The gnuplot script that draws metrics.csv (columns step, epoch,
 -- d_loss, g_loss, d_real, d_fake, seconds) to a PNG: the two losses
--- above, D(x) and D(G(z)) below, against the step.
+-- above, D(x) and D(G(z)) below, against the epoch.  Each step is a
+-- faint dot; the line through them is the epoch's mean (gnuplot's
+-- `smooth unique` averages the values of one x).
 function plot.script(csv, png, title)
+  local data = gp_quote(csv)
+  local function pair(a, b, name_a, name_b)
+    return ("plot %s using ($1/steps):%d with dots lc rgb '#b0c4de' "
+      .. "notitle, '' using ($1/steps):%d with dots lc rgb '#f4c7a1' "
+      .. "notitle, '' using 2:%d smooth unique with linespoints lw 2 "
+      .. "pt 7 ps 0.5 lc rgb '#1f4e9a' title '%s', '' using 2:%d smooth "
+      .. "unique with linespoints lw 2 pt 7 ps 0.5 lc rgb '#c0561b' "
+      .. "title '%s'"):format(data, a, b, a, name_a, b, name_b)
+  end
   local lines = {
     "set terminal pngcairo size 1000,700 font ',10'",
     "set output " .. gp_quote(png),
     "set datafile separator ','",
-    "set key autotitle columnhead",
+    -- Steps per epoch, from the last row: step / epoch.
+    "stats " .. data .. " using 1:2 nooutput",
+    "steps = STATS_max_x / STATS_max_y",
     "set multiplot layout 2,1 title " .. gp_quote(title or csv),
     "set grid",
-    "set ylabel 'loss'",
-    "plot " .. gp_quote(csv) .. " using 1:3 with lines lw 1 "
-      .. "title 'discriminator', '' using 1:4 with lines lw 1 "
-      .. "title 'generator'",
-    "set xlabel 'step'",
-    "set ylabel 'mean D'",
+    "set key top right",
+    "set ylabel 'loss (epoch mean)'",
+    pair(3, 4, "discriminator", "generator"),
+    "set xlabel 'epoch'",
+    "set ylabel 'mean D (epoch mean)'",
     "set yrange [0:1]",
-    "plot " .. gp_quote(csv) .. " using 1:5 with lines lw 1 "
-      .. "title 'D(x)', '' using 1:6 with lines lw 1 title 'D(G(z))'",
+    pair(5, 6, "D(x)", "D(G(z))"),
     "unset multiplot",
     "set output",
   }
