@@ -20,8 +20,11 @@
 
 /*
  * A tensor as Lua holds it.  An owned tensor's floats follow the header in
- * the same block, so Lua's collector sees their size; a view points into
- * another tensor, which its first user value keeps alive.
+ * the same block (from the first 64-byte boundary in storage), so Lua's
+ * collector sees their size; a view points into another tensor, which
+ * its first user value keeps alive.  A tensor whose floats were moved
+ * into a flat buffer (GAN:set_reducer) keeps that buffer alive the same
+ * way.
  */
 typedef struct lgan_Tensor {
   lg_tensor t;
