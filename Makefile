@@ -72,11 +72,12 @@ demo: deps data
 test: all
 	$(RUN) tools/run-specs.sh spec
 
-# The test command: lint, a warning-free build, the specs, and two
-# lua_States training at once in one process.
+# The test command: lint, a warning-free build, two lua_States training
+# at once in one process, the MPI test (skipped without MPI), the specs.
 check: deps
 	$(MAKE) lint
 	$(MAKE) all embed-test WERROR=-Werror
+	$(MAKE) mpi-test
 	$(MAKE) test
 
 # A host program embedding lgan (examples/embed), and the two-thread test.
