@@ -168,13 +168,29 @@ void fz_lua_run(lua_State *L, const char *name, const char *src,
   abort();
 }
 
+/* Whether msg starts with the position of a Lua file, "x.lua:12:", as
+ * a runtime error inside one does; lgan's own errors carry none. */
+static int has_position(const char *msg)
+{
+  const char *colon = strchr(msg, ':');
+
+  if (colon == NULL || colon - msg < 4 || strncmp(colon - 4, ".lua", 4))
+    return 0;
+  if (colon[1] < '0' || colon[1] > '9')
+    return 0;
+  colon++;
+  while (*colon >= '0' && *colon <= '9')
+    colon++;
+  return *colon == ':';
+}
+
 void fz_check_error(const char *msg)
 {
   const char *strict = getenv("FUZZ_STRICT");
 
   if (msg == NULL || strict == NULL || strcmp(strict, "1") != 0)
     return;
-  if (strstr(msg, ".lua:") == NULL && strstr(msg, "attempt to ") == NULL
+  if (!has_position(msg) && strncmp(msg, "bad argument", 12) != 0
       && strcmp(msg, NOT_A_STRING) != 0)
     return;
   fprintf(stderr, "fuzz: internal error: %s\n", msg);

@@ -42,9 +42,10 @@ void fz_lua_run(lua_State *L, const char *name, const char *src,
 /*
  * Judges an error that the code under test raised (NULL: none).  A
  * refusal is fine; with FUZZ_STRICT=1 in the environment, an internal
- * error (a runtime error inside a .lua file, such as "attempt to index
- * a nil value", or an error value that is not a string) aborts, so that
- * the fuzzer keeps the input.  Lua code calls it as the global
+ * error aborts, so that the fuzzer keeps the input: a runtime error
+ * inside a .lua file ("x.lua:12: attempt to index a nil value"), a
+ * standard function's "bad argument", or an error value that is not a
+ * string.  Lua code calls it as the global
  * fuzz_refused(message), which fz_lua_new defines.
  */
 void fz_check_error(const char *msg);
