@@ -204,16 +204,52 @@ static void layout(lg_gan *gan, int64_t b)
   gan->grad[1] = ws + 2 * b * w;
 }
 
-static void forward(const lg_stage *s, int n, const float *x, int64_t rows,
-                    float **outs)
+/* One stage's element-wise pass (bias and activation, forward or
+ * backward), split by columns over the pool's threads when it is large
+ * enough to repay waking them. */
+typedef struct elementwise {
+  const lg_stage *stage;
+  float *y, *d, *grad_bias;
+  int64_t rows;
+  int backward;
+} elementwise;
+
+static void elementwise_part(void *ctx, int part, int parts)
+{
+  const elementwise *e = ctx;
+  const lg_layer *l = e->stage->linear;
+  int64_t c0 = l->out * part / parts, c1 = l->out * (part + 1) / parts;
+
+  if (e->backward)
+    lg_act_backward_bias_cols(e->stage->act, e->stage->slope, e->y, e->d,
+                              e->rows, l->out, e->grad_bias, 0, c0, c1);
+  else
+    lg_bias_act_forward_cols(e->stage->act, e->stage->slope, e->y,
+                             l->bias->data, e->rows, l->out, c0, c1);
+}
+
+/* Below this many values a pass runs on the calling thread alone. */
+#define SPLIT_MIN_VALUES 65536
+
+static void run_elementwise(const lg_gan *gan, elementwise *e)
+{
+  if (e->rows * e->stage->linear->out >= SPLIT_MIN_VALUES &&
+      e->stage->linear->out >= 2 * lg_pool_parts(gan->pool))
+    lg_pool_run(gan->pool, elementwise_part, e);
+  else
+    elementwise_part(e, 0, 1);
+}
+
+static void forward(const lg_gan *gan, const lg_stage *s, int n,
+                    const float *x, int64_t rows, float **outs)
 {
   for (int i = 0; i < n; i++) {
     const lg_layer *l = s[i].linear;
 
     lg_gemm(0, 1, (int)rows, (int)l->out, (int)l->in, 1.0f,
             i ? outs[i - 1] : x, l->weight->data, 0.0f, outs[i]);
-    lg_bias_act_forward(s[i].act, s[i].slope, outs[i], l->bias->data, rows,
-                        l->out);
+    elementwise e = {&s[i], outs[i], NULL, NULL, rows, 0};
+    run_elementwise(gan, &e);
   }
 }
 
@@ -234,8 +270,9 @@ static float *backward(const lg_gan *gan, const lg_stage *s, int n,
     const float *in = i ? outs[i - 1] : x;
     float *next = i || want_dx ? other : NULL;
 
-    lg_act_backward_bias(s[i].act, s[i].slope, outs[i], d, rows, l->out,
-                         grads ? l->grad_bias->data : NULL, 0);
+    elementwise e = {&s[i], outs[i], d, grads ? l->grad_bias->data : NULL,
+                     rows, 1};
+    run_elementwise(gan, &e);
     if (grads)
       lg_gemm(1, 0, (int)l->out, (int)l->in, (int)rows, 1.0f, d, in, 0.0f,
               l->grad_weight->data);
@@ -397,10 +434,10 @@ int lg_gan_step(lg_gan *gan, const float *real, const float *labels,
   grad = gan->grad[0];
 
   draw_inputs(gan, b, fake_rows);
-  forward(gan->g, gan->ng, gan->z, b, go);
+  forward(gan, gan->g, gan->ng, gan->z, b, go);
   fill_rows(gan, d_in, real, labels, b);
   fill_rows(gan, fake_rows, go[gan->ng - 1], NULL, b);
-  forward(gan->d, gan->nd, d_in, 2 * b, dd);
+  forward(gan, gan->d, gan->nd, d_in, 2 * b, dd);
 
   logits = dd[gan->nd - 1];
   st->d_real = mean_sigmoid(logits, b);
@@ -415,7 +452,7 @@ int lg_gan_step(lg_gan *gan, const float *real, const float *labels,
 
   /* The generator's turn: D again on the same fakes, after its update;
    * its weight gradients are left as the D step made them. */
-  forward(gan->d, gan->nd, fake_rows, b, dd);
+  forward(gan, gan->d, gan->nd, fake_rows, b, dd);
   grad = gan->grad[0];
   st->g_loss = lg_bce_logits(dd[gan->nd - 1], NULL, 1.0f, b, 1, grad);
   grad = backward(gan, gan->d, gan->nd, fake_rows, b, dd, grad, 0, 1);

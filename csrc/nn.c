@@ -129,30 +129,31 @@ void lg_act_backward(lg_kind kind, float slope, const float *y,
   act_grad_row(kind, slope, y, dy, dx, n);
 }
 
-void lg_bias_act_forward(lg_kind kind, float slope, float *y,
-                         const float *bias, int64_t rows, int64_t cols)
+void lg_bias_act_forward_cols(lg_kind kind, float slope, float *y,
+                              const float *bias, int64_t rows, int64_t cols,
+                              int64_t c0, int64_t c1)
 {
   for (int64_t r = 0; r < rows; r++) {
     float *restrict row = y + r * cols;
 
     if (bias)
-      for (int64_t c = 0; c < cols; c++)
+      for (int64_t c = c0; c < c1; c++)
         row[c] += bias[c];
     switch (kind) {
     case LG_RELU:
-      for (int64_t c = 0; c < cols; c++)
+      for (int64_t c = c0; c < c1; c++)
         row[c] = row[c] > 0 ? row[c] : 0.0f;
       break;
     case LG_LEAKY_RELU:
-      for (int64_t c = 0; c < cols; c++)
+      for (int64_t c = c0; c < c1; c++)
         row[c] = row[c] > 0 ? row[c] : slope * row[c];
       break;
     case LG_SIGMOID:
-      for (int64_t c = 0; c < cols; c++)
+      for (int64_t c = c0; c < c1; c++)
         row[c] = sigmoidf(row[c]);
       break;
     case LG_TANH:
-      for (int64_t c = 0; c < cols; c++)
+      for (int64_t c = c0; c < c1; c++)
         row[c] = fast_tanhf(row[c]);
       break;
     default:
@@ -161,20 +162,35 @@ void lg_bias_act_forward(lg_kind kind, float slope, float *y,
   }
 }
 
+void lg_bias_act_forward(lg_kind kind, float slope, float *y,
+                         const float *bias, int64_t rows, int64_t cols)
+{
+  lg_bias_act_forward_cols(kind, slope, y, bias, rows, cols, 0, cols);
+}
+
+void lg_act_backward_bias_cols(lg_kind kind, float slope, const float *y,
+                               float *d, int64_t rows, int64_t cols,
+                               float *grad_bias, int accumulate, int64_t c0,
+                               int64_t c1)
+{
+  if (grad_bias && !accumulate)
+    memset(grad_bias + c0, 0, (size_t)(c1 - c0) * sizeof *grad_bias);
+  for (int64_t r = 0; r < rows; r++) {
+    float *restrict dr = d + r * cols;
+
+    act_grad_row(kind, slope, y + r * cols + c0, dr + c0, dr + c0, c1 - c0);
+    if (grad_bias)
+      for (int64_t c = c0; c < c1; c++)
+        grad_bias[c] += dr[c];
+  }
+}
+
 void lg_act_backward_bias(lg_kind kind, float slope, const float *y,
                           float *d, int64_t rows, int64_t cols,
                           float *grad_bias, int accumulate)
 {
-  if (grad_bias && !accumulate)
-    memset(grad_bias, 0, (size_t)cols * sizeof *grad_bias);
-  for (int64_t r = 0; r < rows; r++) {
-    float *restrict dr = d + r * cols;
-
-    act_grad_row(kind, slope, y + r * cols, dr, dr, cols);
-    if (grad_bias)
-      for (int64_t c = 0; c < cols; c++)
-        grad_bias[c] += dr[c];
-  }
+  lg_act_backward_bias_cols(kind, slope, y, d, rows, cols, grad_bias,
+                            accumulate, 0, cols);
 }
 
 void lg_linear_forward(const lg_layer *l, const float *x, int64_t n,

@@ -70,4 +70,15 @@ void lg_act_backward_bias(lg_kind kind, float slope, const float *y,
                           float *d, int64_t rows, int64_t cols,
                           float *grad_bias, int accumulate);
 
+/* The two above restricted to columns [c0, c1): each column's result is
+ * the same as theirs, so parts of the columns can run on different
+ * threads. */
+void lg_bias_act_forward_cols(lg_kind kind, float slope, float *y,
+                              const float *bias, int64_t rows, int64_t cols,
+                              int64_t c0, int64_t c1);
+void lg_act_backward_bias_cols(lg_kind kind, float slope, const float *y,
+                               float *d, int64_t rows, int64_t cols,
+                               float *grad_bias, int accumulate, int64_t c0,
+                               int64_t c1);
+
 #endif
