@@ -840,8 +840,8 @@ static int l_cat(lua_State *L)
       cols = t->size[1];
     } else if (t->size[2 - dim] != (dim == 2 ? rows : cols)) {
       return lgan_error(L, fn, "entry %d has shape %s, which does not fit "
-                        "%lld %s", i, lgan_shape(t, sa, 64),
-                        (long long)(dim == 2 ? rows : cols),
+                        "%d %s", i, lgan_shape(t, sa, 64),
+                        (int)(dim == 2 ? rows : cols),
                         dim == 2 ? "rows" : "columns");
     } else if (dim == 2) {
       cols += t->size[1];

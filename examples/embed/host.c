@@ -18,6 +18,7 @@ static const char *const script =
     "local checkpoint = require 'lgan.checkpoint'\n"
     "local worksheet = require 'lgan.worksheet'\n"
     "local path, dir, items, seed = ...\n"
+    "os.execute('mkdir -p ' .. ('%q'):format(dir))\n"
     "local model = checkpoint.gan(checkpoint.load(path))\n"
     "local digits = worksheet.write(model, { items = items, seed = seed,\n"
     "                                        dir = dir })\n"

@@ -167,7 +167,15 @@ local function make_trainer(args)
   given.dist = args.dist
   if not args.resume then
     given.out = args.out
-    return train.new(given), false
+    local trainer = train.new(given)
+    -- A new run never replaces one that is there: that is --resume's job.
+    local core = require "lgan.core"
+    if core.path_kind(trainer:checkpoint_path()) == "file" then
+      error(("train: %s holds a run already; carry on with --resume %s, "
+        .. "or choose another --out"):format(trainer.opts.out,
+        trainer.opts.out), 0)
+    end
+    return trainer, false
   end
 
   local core = require "lgan.core"
@@ -324,6 +332,18 @@ local function run_sample(args)
   if not (args.png or args.idx or args.tensors) then
     error("sample: say where to write: --png, --idx and/or --tensors", 0)
   end
+  -- Outputs never overwrite the checkpoint read, nor each other.
+  local seen = { [args.checkpoint] = "--checkpoint" }
+  for _, key in ipairs { "png", "idx", "tensors" } do
+    local path = args[key]
+    if path then
+      if seen[path] then
+        error(("sample: --%s and %s name the same file %s"):format(key,
+          seen[path], path), 0)
+      end
+      seen[path] = "--" .. key
+    end
+  end
   if not args.n or args.n < 1 or args.n > 1000000 then
     error("sample: --n must be an integer from 1 to 1000000", 0)
   end
@@ -461,6 +481,9 @@ end
 local function run_classify(args)
   local core = require "lgan.core"
   local classify = require "lgan.classify"
+  if not args.epochs or args.epochs < 1 then
+    error("classify: --epochs must be a positive integer", 0)
+  end
   if args.threads then core.set_threads(args.threads) end
   io.stderr:write(("lgan: training the classifier on %s, %d epochs\n")
     :format(args.data, args.epochs))

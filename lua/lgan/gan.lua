@@ -156,7 +156,12 @@ function GAN:sample(n, opts)
       error("GAN:sample: n must be a positive integer, got "
         .. (type(n) == "number" and tostring(n) or type(n)), 2)
     end
-    z = (opts.rng or self.sample_rng):randn(count, self.z_dim)
+    local rng = opts.rng or self.sample_rng
+    if core.type(rng) ~= "lgan.Generator" then
+      error("GAN:sample: opts.rng must be an lgan.Generator, got "
+        .. core.type(rng), 2)
+    end
+    z = rng:randn(count, self.z_dim)
   end
   if self.classes > 0 then
     local labels = opts.labels

@@ -1,8 +1,9 @@
 --- lgan: generative adversarial networks for Lua 5.4, on a C core.
 --
 -- `require "lgan"` gives the tensor constructors and loads the parts
--- (`lgan.nn`, `lgan.optim`, `lgan.data`, `lgan.image`, `lgan.GAN`) on
--- first use.
+-- (`lgan.nn`, `lgan.optim`, `lgan.data`, `lgan.image`, `lgan.GAN`,
+-- `lgan.checkpoint`, `lgan.classify`, `lgan.worksheet`, `lgan.train`,
+-- `lgan.dist`) on first use.
 -- @module lgan
 
 local core = require "lgan.core"
@@ -55,7 +56,10 @@ function lgan.type(x)
 end
 
 local parts = { nn = "lgan.nn", optim = "lgan.optim", data = "lgan.data",
-                image = "lgan.image", gan = "lgan.gan" }
+                image = "lgan.image", gan = "lgan.gan",
+                checkpoint = "lgan.checkpoint", classify = "lgan.classify",
+                worksheet = "lgan.worksheet", train = "lgan.train",
+                dist = "lgan.dist" }
 
 setmetatable(lgan, {
   __index = function(t, key)
