@@ -66,8 +66,9 @@ data: deps
 
 demo: deps data
 	$(MAKE) all
-	$(RUN) $(LUA) bin/lgan train --data $(DATA) --out runs/demo \
-	  --epochs $(EPOCHS)
+	$(RUN) $(LUA) bin/lgan train --data $(DATA) --epochs $(EPOCHS) \
+	  $(if $(wildcard runs/demo/checkpoint.safetensors),--resume,--out) \
+	  runs/demo
 
 test: all
 	$(RUN) tools/run-specs.sh spec
