@@ -4,12 +4,9 @@
 
 local lgan = require "lgan"
 local nn, optim = lgan.nn, lgan.optim
+local support = require "spec.support"
+local values = support.values
 
-local function values(t)
-  local flat, out = t:view(t:numel()), {}
-  for i = 1, #flat do out[i] = flat[i] end
-  return out
-end
 
 -- Largest |a - b| over two lists of tensors, and over b alone.
 local function max_diff(as, bs)

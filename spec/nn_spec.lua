@@ -4,6 +4,8 @@
 
 local lgan = require "lgan"
 local nn = lgan.nn
+local support = require "spec.support"
+local values = support.values
 
 -- Sum of a[i] * b[i] over all elements, in doubles.
 local function dot(a, b)
@@ -59,11 +61,6 @@ local function away_from_zero(rng, rows, cols, gap, scale)
 end
 
 -- Values as a flat Lua table, for comparisons.
-local function values(t)
-  local flat, out = t:view(t:numel()), {}
-  for i = 1, #flat do out[i] = flat[i] end
-  return out
-end
 
 local function assert_close(expected, actual, tol)
   local got = values(actual)

@@ -63,4 +63,16 @@ function support.fake_mnist(dir, n)
   return dir
 end
 
+--- x rounded to float32, as a tensor stores it.
+function support.f32(x)
+  return (string.unpack("<f", string.pack("<f", x)))
+end
+
+--- A tensor's elements as a flat Lua list.
+function support.values(t)
+  local flat, out = t:view(t:numel()), {}
+  for i = 1, #flat do out[i] = flat[i] end
+  return out
+end
+
 return support

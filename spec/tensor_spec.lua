@@ -3,17 +3,10 @@
 -- arithmetic, the matrix product and the messages for bad input.
 
 local lgan = require "lgan"
+local support = require "spec.support"
+local f32 = support.f32
+local values = support.values
 
--- x rounded to float32, as a tensor stores it.
-local function f32(x)
-  return (string.unpack("<f", string.pack("<f", x)))
-end
-
-local function values(t)
-  local flat, out = t:view(t:numel()), {}
-  for i = 1, #flat do out[i] = flat[i] end
-  return out
-end
 
 local function full_gc()
   collectgarbage()
