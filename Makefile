@@ -84,14 +84,15 @@ check: deps
 # A host program embedding lgan (examples/embed), and the two-thread test.
 EMBED_FLAGS = $(WARN) $(WERROR) -O2 -D_POSIX_C_SOURCE=200809L \
               $(shell pkg-config --cflags --libs lua5.4) -lpthread
-embed: build/embed/host build/embed/two_states
+embed: build/embed/host build/embed/two_states build/embed/fork_after
 
 build/embed/%: examples/embed/%.c | build/lgan
 	mkdir -p build/embed
 	$(CC) $< -o $@ $(EMBED_FLAGS)
 
-embed-test: all build/embed/two_states
+embed-test: all build/embed/two_states build/embed/fork_after
 	$(RUN) build/embed/two_states
+	$(RUN) build/embed/fork_after
 
 lint:
 	luacheck --no-color -q lua bin/lgan examples bench spec tools
