@@ -74,10 +74,12 @@ test: all
 	$(RUN) tools/run-specs.sh spec
 
 # The test command: lint, a warning-free build, two lua_States training
-# at once in one process, the MPI test (skipped without MPI), the specs.
+# at once in one process and a forked host, the fuzz corpus replayed
+# under ASan and UBSan, the MPI test (skipped without MPI), the specs.
 check: deps
 	$(MAKE) lint
 	$(MAKE) all embed-test WERROR=-Werror
+	$(MAKE) fuzz-replay
 	$(MAKE) mpi-test
 	$(MAKE) test
 
