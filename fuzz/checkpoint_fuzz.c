@@ -7,8 +7,9 @@
  * is then built into a GAN (checkpoint.gan), sampled from, and its
  * generator rebuilt (checkpoint.generator).  Every call is under pcall:
  * a refusal is fine, a sanitizer report is not.  With FUZZ_STRICT=1 an
- * internal Lua error ("attempt to index a nil value" and the like) is
- * kept as a crash too, to find the checks the reader lacks.
+ * internal Lua error ("attempt to index a nil value" and the like), or
+ * a refusal by load or load_tensors that does not name them, is kept as
+ * a crash too, to find the checks the reader lacks.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -24,18 +25,18 @@ static const char driver[] =
   "local path = ...\n"
   "require('lgan.core').set_threads(1)\n"
   "local checkpoint = require 'lgan.checkpoint'\n"
-  "local function try(f, ...)\n"
+  "local function try(prefix, f, ...)\n"
   "  local ok, result = pcall(f, ...)\n"
   "  if ok then return result end\n"
-  "  fuzz_refused(result)\n"
+  "  fuzz_refused(result, prefix)\n"
   "end\n"
-  "local ck = try(checkpoint.load, path)\n"
+  "local ck = try('checkpoint.load:', checkpoint.load, path)\n"
   "if ck then\n"
-  "  local gan = try(checkpoint.gan, ck)\n"
-  "  if gan then try(gan.sample, gan, 2) end\n"
-  "  try(checkpoint.generator, ck)\n"
+  "  local gan = try(nil, checkpoint.gan, ck)\n"
+  "  if gan then try(nil, gan.sample, gan, 2) end\n"
+  "  try(nil, checkpoint.generator, ck)\n"
   "end\n"
-  "try(checkpoint.load_tensors, path)\n";
+  "try('checkpoint.load_tensors:', checkpoint.load_tensors, path)\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

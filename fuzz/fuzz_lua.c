@@ -95,11 +95,23 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
   return p;
 }
 
-/* fuzz_refused(err): fz_check_error on an error value from pcall. */
+/* fuzz_refused(err [, prefix]): fz_check_error on an error value from
+ * pcall; in strict mode, one that does not start with prefix, when
+ * given, counts as internal too. */
 static int l_refused(lua_State *L)
 {
-  fz_check_error(lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1)
-                                               : NOT_A_STRING);
+  const char *msg = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1)
+                                                  : NOT_A_STRING;
+  const char *prefix = lua_tostring(L, 2);
+  const char *strict = getenv("FUZZ_STRICT");
+
+  if (prefix != NULL && strict != NULL && strcmp(strict, "1") == 0
+      && strncmp(msg, prefix, strlen(prefix)) != 0
+      && strcmp(msg, "not enough memory") != 0) {
+    fprintf(stderr, "fuzz: error without \"%s\": %s\n", prefix, msg);
+    abort();
+  }
+  fz_check_error(msg);
   return 0;
 }
 

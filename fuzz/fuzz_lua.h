@@ -45,8 +45,10 @@ void fz_lua_run(lua_State *L, const char *name, const char *src,
  * error aborts, so that the fuzzer keeps the input: a runtime error
  * inside a .lua file ("x.lua:12: attempt to index a nil value"), a
  * standard function's "bad argument", or an error value that is not a
- * string.  Lua code calls it as the global
- * fuzz_refused(message), which fz_lua_new defines.
+ * string.  Lua code calls it as the global fuzz_refused(message
+ * [, prefix]), which fz_lua_new defines; given a prefix, a message that
+ * does not start with it counts as internal as well (a reader's error
+ * that does not name the reader).
  */
 void fz_check_error(const char *msg);
 

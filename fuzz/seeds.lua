@@ -81,6 +81,10 @@ write("checkpoint", "sgd", slurp(tmp))
 checkpoint.save_tensors(tmp, { a = lgan.tensor { 1, 2 } }, { x = "y" })
 write("checkpoint", "tensors-only", slurp(tmp))
 write("checkpoint", "short", "\8\0\0\0")
+-- Sizes whose product wraps around 2^64 (to 0 bytes of data).
+local wrap = '{"a":{"dtype":"F32","shape":[4294967296,4294967296],'
+  .. '"data_offsets":[0,0]}}'
+write("checkpoint", "shape-overflow", string.pack("<I8", #wrap) .. wrap)
 write("checkpoint", "empty-header", string.pack("<I8", 2) .. "{}")
 
 ---------------------------------------------------------------------------
