@@ -516,6 +516,16 @@ describe("lgan.checkpoint", function()
       assert.are.same({ 1, 2, 3 }, t.b:totable())
       assert.are.same({ note = "hi" }, m)
     end)
+
+    it("refuses a shape whose size would wrap around", function()
+      local path = dir .. "/huge.safetensors"
+      local header = cjson.encode { w = { dtype = "F32",
+        shape = { 4294967296, 4294967296 }, data_offsets = { 0, 0 } } }
+      write(path, string.pack("<I8", #header) .. header)
+      assert.are.equal("checkpoint.load_tensors: " .. path .. ": tensor w: "
+        .. "shape [4294967296, 4294967296] holds more than 2147483647 "
+        .. "values", err(checkpoint.load_tensors, path))
+    end)
   end)
 
   describe("write_file_atomic", function()

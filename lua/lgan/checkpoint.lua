@@ -66,6 +66,8 @@ checkpoint.VERSION = 1
 checkpoint.MAX_HEADER = 100 * 1024 * 1024
 
 local NETS = { "generator", "discriminator" }
+-- The most values a tensor holds (csrc/tensor.h, LG_MAX_NUMEL).
+local MAX_NUMEL = 2147483647
 local ACTIVATIONS = { ReLU = true, LeakyReLU = true, Sigmoid = true,
                       Tanh = true }
 
@@ -294,10 +296,16 @@ local function read_file(path, fn)
     if e.dtype ~= "F32" then
       bad("tensor %s has dtype %s; lgan reads F32 only", name, e.dtype)
     end
+    -- Each size and the running product stay within what a tensor may
+    -- hold, so that no product wraps around.
     local shape, count = {}, 1
-    for i, size in ipairs(e.shape) do
-      shape[i] = math.tointeger(size)
-      count = count * shape[i]
+    for i, size in ipairs(e.shape) do shape[i] = math.tointeger(size) end
+    for _, size in ipairs(shape) do
+      if size > MAX_NUMEL or count * size > MAX_NUMEL then
+        bad("tensor %s: shape %s holds more than %d values", name,
+          shape_text(shape), MAX_NUMEL)
+      end
+      count = count * size
     end
     local b, z = math.tointeger(offsets[1]), math.tointeger(offsets[2])
     if b > z or z > data_len then
