@@ -5,6 +5,7 @@
 local lgan = require "lgan"
 local nn = lgan.nn
 local support = require "spec.support"
+local central = support.central
 local f32 = support.f32
 local values = support.values
 
@@ -15,21 +16,6 @@ local function assert_near(expected, actual, rtol, atol, what)
   assert(math.abs(actual - expected) <= tol,
     ("%sexpected %.17g, got %.17g"):format(what and what .. ": " or "",
       expected, actual))
-end
-
--- Central difference of f() in the i-th element of t, divided by the
--- step actually stored in float32.
-local function central(f, t, i, h)
-  local flat = t:view(t:numel())
-  local x0 = flat[i]
-  flat:set(i, x0 + h)
-  local up = flat[i]
-  local f_up = f()
-  flat:set(i, x0 - h)
-  local down = flat[i]
-  local f_down = f()
-  flat:set(i, x0)
-  return (f_up - f_down) / (up - down)
 end
 
 local function check_grad(f, t, grad, h, atol, rtol)

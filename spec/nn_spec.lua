@@ -5,6 +5,7 @@
 local lgan = require "lgan"
 local nn = lgan.nn
 local support = require "spec.support"
+local central = support.central
 local values = support.values
 
 -- Sum of a[i] * b[i] over all elements, in doubles.
@@ -13,21 +14,6 @@ local function dot(a, b)
   local s = 0
   for i = 1, #fa do s = s + fa[i] * fb[i] end
   return s
-end
-
--- Central difference of f() in the i-th element of t.  The step is the
--- one actually stored: x0 +- h rounded to float32.
-local function central(f, t, i, h)
-  local flat = t:view(t:numel())
-  local x0 = flat[i]
-  flat:set(i, x0 + h)
-  local up = flat[i]
-  local f_up = f()
-  flat:set(i, x0 - h)
-  local down = flat[i]
-  local f_down = f()
-  flat:set(i, x0)
-  return (f_up - f_down) / (up - down)
 end
 
 -- Checks grad against central differences of f in every element of t:

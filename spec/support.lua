@@ -75,4 +75,19 @@ function support.values(t)
   return out
 end
 
+--- Central difference of f() in the i-th element of t, divided by the
+-- step actually stored: x0 +- h rounded to float32.
+function support.central(f, t, i, h)
+  local flat = t:view(t:numel())
+  local x0 = flat[i]
+  flat:set(i, x0 + h)
+  local up = flat[i]
+  local f_up = f()
+  flat:set(i, x0 - h)
+  local down = flat[i]
+  local f_down = f()
+  flat:set(i, x0)
+  return (f_up - f_down) / (up - down)
+end
+
 return support
