@@ -9,28 +9,13 @@ local gan = require "lgan.gan"
 local nn = require "lgan.nn"
 local train = require "lgan.train"
 local support = require "spec.support"
+local make_data = support.fake_mnist
+local quote = support.quote
 local tmpdir = support.tmpdir
 local read = support.read
 local write = support.write
 local listing = support.listing
 local err = support.err
-
-local function quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
--- An MNIST-style folder of n random 28 x 28 training images.
-local function make_data(dir, n)
-  local g = core.Generator(7)
-  local bytes = {}
-  for i = 1, n * 28 * 28 do bytes[i] = string.char(g:random_int(256) - 1) end
-  core.write_idx(dir .. "/train-images-idx3-ubyte",
-    core.bytes(table.concat(bytes), n, 28, 28))
-  core.write_idx(dir .. "/train-labels-idx1-ubyte", core.bytes(n))
-  core.write_idx(dir .. "/t10k-images-idx3-ubyte", core.bytes(1, 28, 28))
-  core.write_idx(dir .. "/t10k-labels-idx1-ubyte", core.bytes(1))
-  return dir
-end
 
 -- A checkpoint's tensors (name -> bytes) and its lgan metadata without
 -- the training time, which is all that may differ between a resumed run

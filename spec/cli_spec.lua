@@ -5,11 +5,9 @@ local core = require "lgan.core"
 local checkpoint = require "lgan.checkpoint"
 local plot = require "lgan.plot"
 local support = require "spec.support"
+local make_data = support.fake_mnist
+local quote = support.quote
 local tmpdir, read = support.tmpdir, support.read
-
-local function quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
 
 -- Runs a shell command line; returns the exit status, stdout, stderr.
 local function sh(cmd)
@@ -25,17 +23,6 @@ end
 -- Runs `lgan args...` from the checkout.
 local function lgan(args)
   return sh("lua5.4 bin/lgan " .. args)
-end
-
-local function make_data(dir, n)
-  local g = core.Generator(11)
-  local bytes = {}
-  for i = 1, n * 28 * 28 do bytes[i] = string.char(g:random_int(256) - 1) end
-  core.write_idx(dir .. "/train-images-idx3-ubyte",
-    core.bytes(table.concat(bytes), n, 28, 28))
-  core.write_idx(dir .. "/train-labels-idx1-ubyte", core.bytes(n))
-  core.write_idx(dir .. "/t10k-images-idx3-ubyte", core.bytes(1, 28, 28))
-  core.write_idx(dir .. "/t10k-labels-idx1-ubyte", core.bytes(1))
 end
 
 -- A run's checkpoint tensors and metrics without the seconds column.
