@@ -157,7 +157,7 @@ size_t lg_gan_workspace_bytes(const lg_gan *gan, int64_t b)
 
 static int reserve(lg_gan *gan, int64_t b, lg_err *err)
 {
-  int threads = lg_blas_threads();
+  int threads = lg_threads();
   float *ws;
 
   if (!gan->pool || lg_pool_parts(gan->pool) != threads) {
@@ -196,116 +196,14 @@ static void layout(lg_gan *gan, int64_t b)
   }
   gan->d_in = ws;
   ws += 2 * b * x_in;
+  if (gan->classes == 0)
+    go[gan->ng - 1] = gan->d_in + b * x_in;
   for (int i = 0; i < gan->nd; i++) {
     dd[i] = ws;
     ws += 2 * b * gan->d[i].linear->out;
   }
   gan->grad[0] = ws;
   gan->grad[1] = ws + 2 * b * w;
-}
-
-/* One stage's element-wise pass (bias and activation, forward or
- * backward), split by columns over the pool's threads when it is large
- * enough to repay waking them. */
-typedef struct elementwise {
-  const lg_stage *stage;
-  float *y, *d, *grad_bias;
-  int64_t rows;
-  int backward;
-} elementwise;
-
-static void elementwise_part(void *ctx, int part, int parts)
-{
-  const elementwise *e = ctx;
-  const lg_layer *l = e->stage->linear;
-  int64_t c0 = l->out * part / parts, c1 = l->out * (part + 1) / parts;
-
-  if (e->backward)
-    lg_act_backward_bias_cols(e->stage->act, e->stage->slope, e->y, e->d,
-                              e->rows, l->out, e->grad_bias, 0, c0, c1);
-  else
-    lg_bias_act_forward_cols(e->stage->act, e->stage->slope, e->y,
-                             l->bias->data, e->rows, l->out, c0, c1);
-}
-
-/* Below this many values a pass runs on the calling thread alone. */
-#define SPLIT_MIN_VALUES 65536
-
-static void run_elementwise(const lg_gan *gan, elementwise *e)
-{
-  if (e->rows * e->stage->linear->out >= SPLIT_MIN_VALUES &&
-      e->stage->linear->out >= 2 * lg_pool_parts(gan->pool))
-    lg_pool_run(gan->pool, elementwise_part, e);
-  else
-    elementwise_part(e, 0, 1);
-}
-
-static void forward(const lg_gan *gan, const lg_stage *s, int n,
-                    const float *x, int64_t rows, float **outs)
-{
-  for (int i = 0; i < n; i++) {
-    const lg_layer *l = s[i].linear;
-
-    lg_gemm(0, 1, (int)rows, (int)l->out, (int)l->in, 1.0f,
-            i ? outs[i - 1] : x, l->weight->data, 0.0f, outs[i]);
-    elementwise e = {&s[i], outs[i], NULL, NULL, rows, 0};
-    run_elementwise(gan, &e);
-  }
-}
-
-/*
- * Back from d, the gradient at the last stage's output (one of the two
- * gradient buffers; overwritten), with weight gradients when grads is
- * nonzero.  Returns the buffer holding the gradient at the input x when
- * want_dx is nonzero, else NULL.
- */
-static float *backward(const lg_gan *gan, const lg_stage *s, int n,
-                       const float *x, int64_t rows, float **outs,
-                       float *d, int grads, int want_dx)
-{
-  float *other = d == gan->grad[0] ? gan->grad[1] : gan->grad[0];
-
-  for (int i = n - 1; i >= 0; i--) {
-    const lg_layer *l = s[i].linear;
-    const float *in = i ? outs[i - 1] : x;
-    float *next = i || want_dx ? other : NULL;
-
-    elementwise e = {&s[i], outs[i], d, grads ? l->grad_bias->data : NULL,
-                     rows, 1};
-    run_elementwise(gan, &e);
-    if (grads)
-      lg_gemm(1, 0, (int)l->out, (int)l->in, (int)rows, 1.0f, d, in, 0.0f,
-              l->grad_weight->data);
-    if (next)
-      lg_gemm(0, 0, (int)rows, (int)l->in, (int)l->out, 1.0f, d,
-              l->weight->data, 0.0f, next);
-    other = d;
-    d = next;
-  }
-  return d;
-}
-
-static void optim_part(void *ctx, int part, int parts)
-{
-  lg_optim_update_part(ctx, part, parts);
-}
-
-/* One optimizer step, its loop split over the pool's threads. */
-static void optim_step(lg_gan *gan, lg_optim *o)
-{
-  o->step++;
-  lg_pool_run(gan->pool, optim_part, o);
-}
-
-static double mean_sigmoid(const float *logits, int64_t n)
-{
-  double total = 0;
-
-  for (int64_t i = 0; i < n; i++) {
-    double x = logits[i];
-    total += x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
-  }
-  return total / n;
 }
 
 static int reduce_grads(lg_gan *gan, int net, lg_err *err)
@@ -411,13 +309,229 @@ static void fill_rows(const lg_gan *gan, float *dst, const float *src,
   }
 }
 
+/*
+ * The step runs as one job of the GAN's pool: every part runs the whole
+ * program below on its share of each stage (a block of columns of a
+ * layer's output, or of its input when going back), and the parts meet
+ * at a barrier wherever one needs what another wrote.  OpenBLAS runs
+ * single-threaded meanwhile, one call per part and stage, so a stage's
+ * bias, activation and Adam update run on the thread whose GEMM just
+ * wrote the values, while they are in its cache.
+ */
+typedef struct team {
+  lg_gan *gan;
+  const float *real, *labels;
+  int64_t b;
+  lg_gan_stats *st;
+  lg_err *err;
+  /* Set by part 0 before a barrier when the step must stop. */
+  int failed;
+  /* Whether each layer is updated as soon as its gradient is final;
+   * not when a reducer must first sum the gradients of all processes. */
+  int update_early;
+} team;
+
+/* The first of n items that part `part` of `parts` takes. */
+static int64_t share(int64_t n, int part, int parts)
+{
+  return n * part / parts;
+}
+
+static void forward(const team *t, int part, int parts, const lg_stage *s,
+                    int n, const float *x, int64_t rows, float **outs)
+{
+  for (int i = 0; i < n; i++) {
+    const lg_layer *l = s[i].linear;
+    int64_t c0 = share(l->out, part, parts);
+    int64_t c1 = share(l->out, part + 1, parts);
+
+    if (c1 > c0) {
+      lg_gemm_ld(0, 1, (int)rows, (int)(c1 - c0), (int)l->in, 1.0f,
+                 i ? outs[i - 1] : x, (int)l->in,
+                 l->weight->data + c0 * l->in, (int)l->in, 0.0f,
+                 outs[i] + c0, (int)l->out);
+      lg_bias_act_forward_cols(s[i].act, s[i].slope, outs[i],
+                               l->bias->data, rows, l->out, c0, c1);
+    }
+    lg_pool_barrier(t->gan->pool);
+  }
+}
+
+/* This part's share of layer i's update: the rows of its weight (and
+ * the entries of its bias) whose gradients the part computed. */
+static void update_layer(lg_optim *o, const lg_stage *s, int i, int part,
+                         int parts)
+{
+  const lg_layer *l = s[i].linear;
+  int64_t r0 = share(l->out, part, parts);
+  int64_t r1 = share(l->out, part + 1, parts);
+
+  lg_optim_update_range(o, 2 * i, r0 * l->in, (r1 - r0) * l->in);
+  lg_optim_update_range(o, 2 * i + 1, r0, r1 - r0);
+}
+
+/*
+ * Back from d, the gradient at the last stage's output (one of the two
+ * gradient buffers; overwritten), with weight gradients when grads is
+ * nonzero, and each layer updated by `update` when it is not NULL.
+ * Returns the buffer holding the gradient at the input x when want_dx
+ * is nonzero, else NULL.
+ *
+ * A part's columns of a layer's input gradient are the columns of the
+ * layer below's output gradient that it takes next, so the parts meet
+ * only where a GEMM needs the whole of d, and before a layer's weights
+ * change, which must wait until every part has read them.
+ */
+static float *backward(const team *t, int part, int parts,
+                       const lg_stage *s, int n, const float *x,
+                       int64_t rows, float **outs, float *d, int grads,
+                       int want_dx, lg_optim *update)
+{
+  lg_pool *pool = t->gan->pool;
+  float *other = d == t->gan->grad[0] ? t->gan->grad[1] : t->gan->grad[0];
+  int pending = -1;
+
+  for (int i = n - 1; i >= 0; i--) {
+    const lg_layer *l = s[i].linear;
+    const float *in = i ? outs[i - 1] : x;
+    float *next = i || want_dx ? other : NULL;
+    int64_t r0 = share(l->out, part, parts);
+    int64_t r1 = share(l->out, part + 1, parts);
+
+    if (r1 > r0) {
+      lg_act_backward_bias_cols(s[i].act, s[i].slope, outs[i], d, rows,
+                                l->out, grads ? l->grad_bias->data : NULL,
+                                0, r0, r1);
+      if (grads)
+        lg_gemm_ld(1, 0, (int)(r1 - r0), (int)l->in, (int)rows, 1.0f,
+                   d + r0, (int)l->out, in, (int)l->in, 0.0f,
+                   l->grad_weight->data + r0 * l->in, (int)l->in);
+    }
+    if (next) {
+      int64_t c0 = share(l->in, part, parts);
+      int64_t c1 = share(l->in, part + 1, parts);
+
+      lg_pool_barrier(pool);
+      if (update && pending >= 0)
+        update_layer(update, s, pending, part, parts);
+      if (c1 > c0)
+        lg_gemm_ld(0, 0, (int)rows, (int)(c1 - c0), (int)l->out, 1.0f, d,
+                   (int)l->out, l->weight->data + c0, (int)l->in, 0.0f,
+                   next + c0, (int)l->in);
+    } else if (update && pending >= 0) {
+      lg_pool_barrier(pool);
+      update_layer(update, s, pending, part, parts);
+    }
+    if (update)
+      pending = next ? i : -1;
+    if (update && !next)
+      update_layer(update, s, i, part, parts);
+    other = d;
+    d = next;
+  }
+  lg_pool_barrier(pool);
+  if (update && pending >= 0) {
+    update_layer(update, s, pending, part, parts);
+    lg_pool_barrier(pool);
+  }
+  return d;
+}
+
+static double mean_sigmoid(const float *logits, int64_t n)
+{
+  double total = 0;
+
+  for (int64_t i = 0; i < n; i++) {
+    double x = logits[i];
+    total += x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
+  }
+  return total / n;
+}
+
+/* The update after a reducer summed the gradients: it waits for the
+ * whole backward pass, then every part takes a share of all elements. */
+static int update_late(team *t, int part, int parts, int net,
+                       lg_optim *o)
+{
+  if (part == 0 && reduce_grads(t->gan, net, t->err))
+    t->failed = 1;
+  lg_pool_barrier(t->gan->pool);
+  if (t->failed)
+    return -1;
+  lg_optim_update_part(o, part, parts);
+  lg_pool_barrier(t->gan->pool);
+  return 0;
+}
+
+static void step_part(void *ctx, int part, int parts)
+{
+  team *t = ctx;
+  lg_gan *gan = t->gan;
+  lg_pool *pool = gan->pool;
+  float **go = g_outs(gan), **dd = d_outs(gan);
+  int64_t b = t->b, c = gan->classes, x_in = gan->x_dim + c;
+  float *d_in = gan->d_in, *fake_rows = d_in + b * x_in;
+  float *grad = gan->grad[0];
+  lg_optim *d_update = t->update_early ? gan->d_opt : NULL;
+  lg_optim *g_update = t->update_early ? gan->g_opt : NULL;
+  lg_gan_stats *st = t->st;
+
+  if (part == 0)
+    draw_inputs(gan, b, fake_rows);
+  if (part == parts - 1)
+    fill_rows(gan, d_in, t->real, t->labels, b);
+  lg_pool_barrier(pool);
+  forward(t, part, parts, gan->g, gan->ng, gan->z, b, go);
+  /* An unconditional generator writes straight into D's input. */
+  if (c > 0 && part == 0)
+    fill_rows(gan, fake_rows, go[gan->ng - 1], NULL, b);
+  lg_pool_barrier(pool);
+  forward(t, part, parts, gan->d, gan->nd, d_in, 2 * b, dd);
+
+  if (part == 0) {
+    const float *logits = dd[gan->nd - 1];
+
+    st->d_real = mean_sigmoid(logits, b);
+    st->d_fake = mean_sigmoid(logits + b, b);
+    st->d_loss = lg_bce_logits(logits, NULL, gan->real_label, b, 1, grad) +
+                 lg_bce_logits(logits + b, NULL, gan->fake_label, b, 1,
+                               grad + b);
+    gan->d_opt->step++;
+  }
+  lg_pool_barrier(pool);
+  backward(t, part, parts, gan->d, gan->nd, d_in, 2 * b, dd, grad, 1, 0,
+           d_update);
+  if (!d_update && update_late(t, part, parts, 0, gan->d_opt))
+    return;
+
+  /* The generator's turn: D again on the same fakes, after its update;
+   * its weight gradients are left as the D step made them. */
+  forward(t, part, parts, gan->d, gan->nd, fake_rows, b, dd);
+  if (part == 0) {
+    st->g_loss = lg_bce_logits(dd[gan->nd - 1], NULL, 1.0f, b, 1, grad);
+    gan->g_opt->step++;
+  }
+  lg_pool_barrier(pool);
+  grad = backward(t, part, parts, gan->d, gan->nd, fake_rows, b, dd, grad,
+                  0, 1, NULL);
+  /* The gradient at the pixels only: the label columns are dropped. */
+  if (c > 0) {
+    if (part == 0)
+      for (int64_t r = 0; r < b; r++)
+        memmove(grad + r * gan->x_dim, grad + r * x_in,
+                (size_t)gan->x_dim * sizeof *grad);
+    lg_pool_barrier(pool);
+  }
+  backward(t, part, parts, gan->g, gan->ng, gan->z, b, go, grad, 1, 0,
+           g_update);
+  if (!g_update)
+    update_late(t, part, parts, 1, gan->g_opt);
+}
+
 int lg_gan_step(lg_gan *gan, const float *real, const float *labels,
                 int64_t b, lg_gan_stats *st, lg_err *err)
 {
-  float **go = g_outs(gan), **dd = d_outs(gan);
-  int64_t c = gan->classes, x_in = gan->x_dim + c;
-  const float *logits;
-  float *d_in, *fake_rows, *grad;
+  int64_t c = gan->classes;
 
   if (c > 0)
     for (int64_t r = 0; r < b; r++)
@@ -429,42 +543,13 @@ int lg_gan_step(lg_gan *gan, const float *real, const float *labels,
   if (reserve(gan, b, err))
     return -1;
   layout(gan, b);
-  d_in = gan->d_in;
-  fake_rows = d_in + b * x_in;
-  grad = gan->grad[0];
 
-  draw_inputs(gan, b, fake_rows);
-  forward(gan, gan->g, gan->ng, gan->z, b, go);
-  fill_rows(gan, d_in, real, labels, b);
-  fill_rows(gan, fake_rows, go[gan->ng - 1], NULL, b);
-  forward(gan, gan->d, gan->nd, d_in, 2 * b, dd);
-
-  logits = dd[gan->nd - 1];
-  st->d_real = mean_sigmoid(logits, b);
-  st->d_fake = mean_sigmoid(logits + b, b);
-  st->d_loss = lg_bce_logits(logits, NULL, gan->real_label, b, 1, grad) +
-               lg_bce_logits(logits + b, NULL, gan->fake_label, b, 1,
-                             grad + b);
-  backward(gan, gan->d, gan->nd, d_in, 2 * b, dd, grad, 1, 0);
-  if (reduce_grads(gan, 0, err))
+  team t = {gan, real, labels, b, st, err, 0, !gan->reducer.grads};
+  lg_blas_solo_begin();
+  lg_pool_run(gan->pool, step_part, &t);
+  lg_blas_solo_end();
+  if (t.failed)
     return -1;
-  optim_step(gan, gan->d_opt);
-
-  /* The generator's turn: D again on the same fakes, after its update;
-   * its weight gradients are left as the D step made them. */
-  forward(gan, gan->d, gan->nd, fake_rows, b, dd);
-  grad = gan->grad[0];
-  st->g_loss = lg_bce_logits(dd[gan->nd - 1], NULL, 1.0f, b, 1, grad);
-  grad = backward(gan, gan->d, gan->nd, fake_rows, b, dd, grad, 0, 1);
-  /* The gradient at the pixels only: the label columns are dropped. */
-  if (c > 0)
-    for (int64_t r = 0; r < b; r++)
-      memmove(grad + r * gan->x_dim, grad + r * x_in,
-              (size_t)gan->x_dim * sizeof *grad);
-  backward(gan, gan->g, gan->ng, gan->z, b, go, grad, 1, 0);
-  if (reduce_grads(gan, 1, err))
-    return -1;
-  optim_step(gan, gan->g_opt);
   if (gan->reducer.stats) {
     double v[4] = {st->d_loss, st->g_loss, st->d_real, st->d_fake};
     if (gan->reducer.stats(gan->reducer.ctx, v, 4, err))

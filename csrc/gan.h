@@ -64,7 +64,7 @@ typedef struct lg_gan {
   lg_allocator allocator;
   int64_t capacity;
   float *workspace;
-  /* Splits the optimizers' loops; sized to OpenBLAS's thread count. */
+  /* The team that runs each step; sized to lg_threads(). */
   lg_pool *pool;
   /* Where the current batch's buffers start inside the workspace. */
   float *z, *d_in, *grad[2];

@@ -1,7 +1,6 @@
 /*
  * lua_lgan.c - luaopen_lgan_core: the C module that lua/lgan builds on.
  */
-#include <cblas.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,18 +9,19 @@
 
 #include "lua_lgan.h"
 
-/* set_threads(n): OpenBLAS's thread count for every GEMM that follows. */
+/* set_threads(n): OpenBLAS's thread count for every GEMM that follows,
+ * and the team size of every fused GAN step. */
 static int l_set_threads(lua_State *L)
 {
   int n = (int)lgan_checkint(L, 1, "set_threads", "n", 1, 256);
 
-  openblas_set_num_threads(n);
+  lg_set_threads(n);
   return 0;
 }
 
 static int l_get_threads(lua_State *L)
 {
-  lua_pushinteger(L, openblas_get_num_threads());
+  lua_pushinteger(L, lg_threads());
   return 1;
 }
 

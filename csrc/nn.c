@@ -129,6 +129,7 @@ void lg_act_backward(lg_kind kind, float slope, const float *y,
   act_grad_row(kind, slope, y, dy, dx, n);
 }
 
+LG_CLONES
 void lg_bias_act_forward_cols(lg_kind kind, float slope, float *y,
                               const float *bias, int64_t rows, int64_t cols,
                               int64_t c0, int64_t c1)
@@ -168,6 +169,7 @@ void lg_bias_act_forward(lg_kind kind, float slope, float *y,
   lg_bias_act_forward_cols(kind, slope, y, bias, rows, cols, 0, cols);
 }
 
+LG_CLONES
 void lg_act_backward_bias_cols(lg_kind kind, float slope, const float *y,
                                float *d, int64_t rows, int64_t cols,
                                float *grad_bias, int accumulate, int64_t c0,

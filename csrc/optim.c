@@ -5,6 +5,7 @@
 
 #include <math.h>
 
+LG_CLONES
 void lg_adam_update(const lg_optim *o, int64_t t, float *p, const float *g,
                     float *m, float *v, int64_t n)
 {
@@ -66,6 +67,13 @@ void lg_optim_update_part(const lg_optim *o, int part, int parts)
       update_block(o, &o->params[i], lo, hi - lo);
     offset += n;
   }
+}
+
+void lg_optim_update_range(const lg_optim *o, int param, int64_t first,
+                           int64_t count)
+{
+  if (count > 0)
+    update_block(o, &o->params[param], first, count);
 }
 
 void lg_optim_step(lg_optim *o)

@@ -54,4 +54,10 @@ void lg_optim_step(lg_optim *o);
  */
 void lg_optim_update_part(const lg_optim *o, int part, int parts);
 
+/* Updates elements [first, first + count) of parameter `param` alone,
+ * at step o->step: the fused GAN step updates each layer's share as soon
+ * as its gradient is final. */
+void lg_optim_update_range(const lg_optim *o, int param, int64_t first,
+                           int64_t count);
+
 #endif

@@ -1,10 +1,13 @@
 /*
  * pool.c - worker threads on a mutex and two condition variables: one
- * job at a time, numbered so that a worker runs each job once.
+ * job at a time, numbered so that a worker runs each job once.  The
+ * barrier inside a job is a counter and a generation number.
  */
 #include "pool.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -19,6 +22,10 @@ struct lg_pool {
   int pending, stop;
   lg_task task;
   void *ctx;
+  /* Parts of the running job, and its barrier. */
+  int running;
+  atomic_int arrived;
+  atomic_uint generation;
   pthread_t threads[];
 };
 
@@ -89,10 +96,11 @@ int lg_pool_parts(const lg_pool *pool)
 void lg_pool_run(lg_pool *p, lg_task task, void *ctx)
 {
   if (p->parts == 1 || getpid() != p->owner) {
-    for (int i = 0; i < p->parts; i++)
-      task(ctx, i, p->parts);
+    p->running = 1;
+    task(ctx, 0, 1);
     return;
   }
+  p->running = p->parts;
   pthread_mutex_lock(&p->mu);
   p->task = task;
   p->ctx = ctx;
@@ -107,6 +115,40 @@ void lg_pool_run(lg_pool *p, lg_task task, void *ctx)
   while (p->pending > 0)
     pthread_cond_wait(&p->done, &p->mu);
   pthread_mutex_unlock(&p->mu);
+}
+
+/* A wait at a barrier is usually a few microseconds, far less than a
+ * sleep and a wake-up cost; spinning that long, then yielding, keeps a
+ * busy machine usable. */
+#define SPINS_BEFORE_YIELD 20000
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+void lg_pool_barrier(lg_pool *p)
+{
+  if (p->running <= 1)
+    return;
+  unsigned gen = atomic_load_explicit(&p->generation, memory_order_acquire);
+
+  if (atomic_fetch_add_explicit(&p->arrived, 1, memory_order_acq_rel) ==
+      p->running - 1) {
+    atomic_store_explicit(&p->arrived, 0, memory_order_relaxed);
+    atomic_fetch_add_explicit(&p->generation, 1, memory_order_release);
+    return;
+  }
+  for (long spins = 0; atomic_load_explicit(&p->generation,
+                                            memory_order_acquire) == gen;
+       spins++) {
+    if (spins < SPINS_BEFORE_YIELD)
+      cpu_relax();
+    else
+      sched_yield();
+  }
 }
 
 void lg_pool_free(lg_pool *p)

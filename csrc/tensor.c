@@ -5,6 +5,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
 
 int64_t lg_numel(int n, const int64_t *sizes)
 {
@@ -41,17 +42,66 @@ int64_t lg_cols(const lg_tensor *t)
   return t->size[t->ndim - 1];
 }
 
+void lg_gemm_ld(int ta, int tb, int m, int n, int k, float alpha,
+                const float *a, int lda, const float *b, int ldb,
+                float beta, float *c, int ldc)
+{
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+              tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b,
+              ldb, beta, c, ldc);
+}
+
 void lg_gemm(int ta, int tb, int m, int n, int k, float alpha,
              const float *a, const float *b, float beta, float *c)
 {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-              tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a,
-              ta ? m : k, b, tb ? k : n, beta, c, n);
+  lg_gemm_ld(ta, tb, m, n, k, alpha, a, ta ? m : k, b, tb ? k : n, beta, c,
+             n);
 }
 
-int lg_blas_threads(void)
+/* OpenBLAS's thread count is one setting for the whole process, so the
+ * solo stretches of every GAN in it (one per lua_State, say) are
+ * counted together. */
+static pthread_mutex_t threads_mu = PTHREAD_MUTEX_INITIALIZER;
+static int threads_setting, solo_stretches;
+
+static int setting_locked(void)
 {
-  return openblas_get_num_threads();
+  if (threads_setting == 0)
+    threads_setting = openblas_get_num_threads();
+  return threads_setting;
+}
+
+void lg_set_threads(int n)
+{
+  pthread_mutex_lock(&threads_mu);
+  threads_setting = n;
+  if (solo_stretches == 0)
+    openblas_set_num_threads(n);
+  pthread_mutex_unlock(&threads_mu);
+}
+
+int lg_threads(void)
+{
+  pthread_mutex_lock(&threads_mu);
+  int n = setting_locked();
+  pthread_mutex_unlock(&threads_mu);
+  return n;
+}
+
+void lg_blas_solo_begin(void)
+{
+  pthread_mutex_lock(&threads_mu);
+  if (solo_stretches++ == 0 && setting_locked() > 1)
+    openblas_set_num_threads(1);
+  pthread_mutex_unlock(&threads_mu);
+}
+
+void lg_blas_solo_end(void)
+{
+  pthread_mutex_lock(&threads_mu);
+  if (--solo_stretches == 0 && setting_locked() > 1)
+    openblas_set_num_threads(threads_setting);
+  pthread_mutex_unlock(&threads_mu);
 }
 
 void lg_map2(lg_binop op, const float *a, const float *b, float *out,

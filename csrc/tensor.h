@@ -18,6 +18,19 @@
  * size fits the int that cblas takes and every byte count fits size_t. */
 #define LG_MAX_NUMEL INT32_MAX
 
+/*
+ * On a hot element-wise loop: with GCC on x86-64 Linux, builds it for
+ * AVX-512 and AVX2 as well and picks at load time what the CPU has.  The
+ * clones do the same float operations in the same order (none of these
+ * targets brings FMA, so nothing is contracted): only the width differs.
+ */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    defined(__linux__)
+#define LG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define LG_CLONES
+#endif
+
 typedef struct lg_tensor {
   float *data;
   int64_t numel;
@@ -40,15 +53,33 @@ int64_t lg_cols(const lg_tensor *t);
 
 /*
  * C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C, with op(X) = X or
- * X^T as ta / tb say.  All three matrices are row-major and dense; the
- * leading dimensions follow from the shapes.  This is the only call to
- * cblas in lgan.
+ * X^T as ta / tb say.  All three matrices are row-major; lda, ldb and ldc
+ * are their row strides, so a block of columns or rows of a larger
+ * matrix can be an operand.  This is the only call to cblas in lgan.
  */
+void lg_gemm_ld(int ta, int tb, int m, int n, int k, float alpha,
+                const float *a, int lda, const float *b, int ldb,
+                float beta, float *c, int ldc);
+
+/* lg_gemm_ld on dense matrices: the strides follow from the shapes. */
 void lg_gemm(int ta, int tb, int m, int n, int k, float alpha,
              const float *a, const float *b, float beta, float *c);
 
-/* Threads OpenBLAS uses (lgan.set_threads changes it). */
-int lg_blas_threads(void);
+/*
+ * lgan's thread count (lgan.set_threads): OpenBLAS's for every GEMM
+ * outside a fused GAN step, and the size of the team that runs a fused
+ * step.  Until it is set it is OpenBLAS's own.
+ */
+void lg_set_threads(int n);
+int lg_threads(void);
+
+/*
+ * Brackets a stretch in which lgan's own threads call OpenBLAS at once,
+ * each on its own block: OpenBLAS runs single-threaded until the last
+ * such stretch in the process ends, then goes back to lg_threads().
+ */
+void lg_blas_solo_begin(void);
+void lg_blas_solo_end(void);
 
 typedef enum { LG_ADD, LG_SUB, LG_MUL, LG_DIV } lg_binop;
 
