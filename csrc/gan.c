@@ -248,28 +248,43 @@ int lg_gan_set_reducer(lg_gan *gan, const lg_reducer *r, lg_err *err)
   return 0;
 }
 
+/* The first of n items that part `part` of `parts` takes. */
+static int64_t share(int64_t n, int part, int parts)
+{
+  return n * part / parts;
+}
+
+/* This process's first row in the global batch: rows of the global
+ * batch before and after its slice are drawn and dropped, so that every
+ * process follows one stream. */
+static int64_t first_row(const lg_gan *gan, int64_t b)
+{
+  return gan->reducer.world > 1 ? gan->reducer.rank * b : 0;
+}
+
+/* This part's share of the b rows of noise in the generator's input. */
+static void draw_noise(const lg_gan *gan, int64_t b, int part, int parts)
+{
+  int64_t z_in = gan->z_dim + gan->classes;
+  int64_t r0 = share(b, part, parts), r1 = share(b, part + 1, parts);
+
+  lg_rng_normal_rows(gan->rng, (first_row(gan, b) + r0) * gan->z_dim,
+                     gan->z + r0 * z_in, r1 - r0, gan->z_dim, z_in);
+}
+
 /*
- * The generator's input: b rows of noise, each followed by the one-hot
- * code of a class drawn after all the noise (so an unconditional model
- * draws exactly the noise).  The codes also go to the generated rows of
- * the discriminator's input.
+ * Once every part has drawn its noise: moves the generator past the
+ * global batch's noise, then draws each row's class (so an
+ * unconditional model draws exactly the noise) and writes its one-hot
+ * code after the noise and after the generated row in D's input.
  */
-static void draw_inputs(lg_gan *gan, int64_t b, float *fake_rows)
+static void draw_classes(lg_gan *gan, int64_t b, float *fake_rows)
 {
   int64_t c = gan->classes, z_in = gan->z_dim + c, x_in = gan->x_dim + c;
-  /* Rows of the global batch before and after this process's slice are
-   * drawn and dropped, so that every process follows one stream. */
   int64_t world = gan->reducer.world > 1 ? gan->reducer.world : 1;
-  int64_t first = world > 1 ? gan->reducer.rank * b : 0;
+  int64_t first = first_row(gan, b);
 
-  for (int64_t r = 0; r < world * b; r++) {
-    if (r < first || r >= first + b)
-      for (int64_t i = 0; i < gan->z_dim; i++)
-        lg_rng_normal(gan->rng);
-    else
-      lg_rng_fill_normal(gan->rng, gan->z + (r - first) * z_in, gan->z_dim,
-                         0.0f, 1.0f);
-  }
+  lg_rng_skip_normals(gan->rng, world * b * gan->z_dim);
   if (c == 0)
     return;
   for (int64_t r = 0; r < world * b; r++) {
@@ -330,12 +345,6 @@ typedef struct team {
    * not when a reducer must first sum the gradients of all processes. */
   int update_early;
 } team;
-
-/* The first of n items that part `part` of `parts` takes. */
-static int64_t share(int64_t n, int part, int parts)
-{
-  return n * part / parts;
-}
 
 static void forward(const team *t, int part, int parts, const lg_stage *s,
                     int n, const float *x, int64_t rows, float **outs)
@@ -476,10 +485,12 @@ static void step_part(void *ctx, int part, int parts)
   lg_optim *g_update = t->update_early ? gan->g_opt : NULL;
   lg_gan_stats *st = t->st;
 
-  if (part == 0)
-    draw_inputs(gan, b, fake_rows);
+  draw_noise(gan, b, part, parts);
   if (part == parts - 1)
     fill_rows(gan, d_in, t->real, t->labels, b);
+  lg_pool_barrier(pool);
+  if (part == 0)
+    draw_classes(gan, b, fake_rows);
   lg_pool_barrier(pool);
   forward(t, part, parts, gan->g, gan->ng, gan->z, b, go);
   /* An unconditional generator writes straight into D's input. */

@@ -81,6 +81,31 @@ double lg_rng_normal(lg_rng *g)
   return r * cos(two_pi * u2);
 }
 
+void lg_rng_skip_normals(lg_rng *g, int64_t n)
+{
+  if (n > 0 && g->has_spare) {
+    g->has_spare = 0;
+    n--;
+  }
+  /* Each pair takes two uniforms; an odd count ends on the first of a
+   * pair, its second left as the spare. */
+  for (int64_t i = 0; i < n / 2 * 2; i++)
+    lg_rng_next(g);
+  if (n % 2)
+    lg_rng_normal(g);
+}
+
+void lg_rng_normal_rows(const lg_rng *g, int64_t first, float *out,
+                        int64_t rows, int64_t cols, int64_t stride)
+{
+  lg_rng copy = *g;
+
+  lg_rng_skip_normals(&copy, first);
+  for (int64_t r = 0; r < rows; r++)
+    for (int64_t c = 0; c < cols; c++)
+      out[r * stride + c] = (float)lg_rng_normal(&copy);
+}
+
 void lg_rng_fill_uniform(lg_rng *g, float *out, int64_t n, float lo,
                          float hi)
 {

@@ -286,6 +286,61 @@ describe("lgan.gan", function()
         assert.are.same(a:step(real), b:step(real))
       end)
 
+      -- The step splits every stage among lgan.set_threads() threads;
+      -- each thread draws its own rows of the noise after skipping the
+      -- rows before them.  3 threads split 5 rows of 7 noise values
+      -- unevenly, so some parts start halfway through a Box-Muller pair.
+      -- Weights are not compared there: at one step Adam moves each by
+      -- about lr * sign(g), so where g is within rounding of 0 the two
+      -- runs may move it opposite ways.
+      describe("with another thread count", function()
+        local before
+        before_each(function() before = lgan.get_threads() end)
+        after_each(function() lgan.set_threads(before) end)
+
+        for _, threads in ipairs { 1, 3 } do
+          it(("matches the modules with %d thread(s)"):format(threads),
+            function()
+              lgan.set_threads(threads)
+              local g, G, D = fused("mlp", 1, 7)
+              assert_matches(g, G, D, reference("mlp", 1, 7), 2, batch(B))
+            end)
+        end
+
+        it("draws the same noise with 1 and 3 threads", function()
+          local function small_gan()
+            local rng = lgan.Generator(3)
+            local G = nn.Sequential { nn.Linear(7, 16, rng),
+              nn.LeakyReLU(0.2), nn.Linear(16, 12, rng), nn.Tanh() }
+            local D = nn.Sequential { nn.Linear(12, 8, rng),
+              nn.LeakyReLU(0.2), nn.Linear(8, 1, rng), nn.Sigmoid() }
+            return lgan.GAN { generator = G, discriminator = D, seed = 4 },
+              G, D
+          end
+          local real = lgan.Generator(8):rand(5, 12) * 2 - 1
+          lgan.set_threads(1)
+          local one, G1, D1 = small_gan()
+          local st1 = { one:step(real), one:step(real) }
+          lgan.set_threads(3)
+          local three, G3, D3 = small_gan()
+          local st3 = { three:step(real), three:step(real) }
+          for step = 1, 2 do
+            for _, key in ipairs { "d_loss", "g_loss", "d_real", "d_fake" } do
+              assert(math.abs(st1[step][key] - st3[step][key]) <= STAT_TOL,
+                ("step %d %s: %.10g with 1 thread, %.10g with 3"):format(
+                  step, key, st1[step][key], st3[step][key]))
+            end
+          end
+          for _, nets in ipairs { { G1, G3 }, { D1, D3 } } do
+            local _, grads1 = nets[1]:parameters()
+            local _, grads3 = nets[2]:parameters()
+            local diff, scale = max_diff(grads3, grads1)
+            assert(diff <= GRAD_RTOL * scale, ("gradients differ by %.3g "
+              .. "of %.3g"):format(diff, scale))
+          end
+        end)
+      end)
+
       it("takes a batch of one", function()
         local g, G, D = fused("mlp", 1, 7)
         assert_matches(g, G, D, reference("mlp", 1, 7), 1, batch(1))
