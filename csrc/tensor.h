@@ -23,9 +23,11 @@
  * AVX-512 and AVX2 as well and picks at load time what the CPU has.  The
  * clones do the same float operations in the same order (none of these
  * targets brings FMA, so nothing is contracted): only the width differs.
+ * Not under ThreadSanitizer, whose runtime is not up yet when the loader
+ * runs the clones' resolvers.
  */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    defined(__linux__)
+    defined(__linux__) && !defined(__SANITIZE_THREAD__)
 #define LG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define LG_CLONES

@@ -9,6 +9,8 @@
 #   make check-memory  runs the specs against a core built with ASan,
 #                      LeakSanitizer and UBSan: any report fails it
 #   make check-memory-valgrind  the same under valgrind (an hour)
+#   make check-threads  the fused step's specs against a core built with
+#                      ThreadSanitizer: any report fails it
 #
 # The targets: idx (csrc/idx.c, plain and gzip), checkpoint
 # (lua/lgan/checkpoint.lua's load and what it feeds the core) and tensor
@@ -42,7 +44,7 @@ FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/%_fuzz)
 FUZZ_ENV     = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
                UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: fuzz fuzz-build fuzz-replay fuzz-deps check-memory
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-deps check-memory check-threads
 
 fuzz-deps:
 	tools/install-deps.sh $(FUZZ_DEPS)
@@ -164,3 +166,39 @@ check-memory-valgrind:
 	tools/install-deps.sh valgrind
 	$(MAKE) all
 	$(RUN) $(VALGRIND) $(LUA) $(BUSTED) $(SPECS)
+
+# The specs that run the fused step (with 1, 2 and 3 threads in its
+# team) against a core built with ThreadSanitizer, runtime preloaded as
+# above.  OpenBLAS's own threads synchronise in ways the tool cannot see,
+# so OpenBLAS stays on one thread here (OPENBLAS_NUM_THREADS=1, which
+# such a core never raises): every thread the tool watches is lgan's.
+THREAD_SPECS ?= spec/gan_spec.lua spec/cgan_spec.lua spec/reducer_spec.lua
+TSAN_SAN  = -fsanitize=thread
+TSAN_OBJ  = $(SRC:csrc/%.c=build/tsan/obj/%.o)
+TSAN_MOD  = build/tsan/lgan/core.so
+TSAN_LOG  = $(CURDIR)/build/tsan/report
+
+build/tsan/obj/%.o: csrc/%.c $(wildcard csrc/*.h) | build/tsan/obj
+	$(ASAN_CC) $(WARN) -fPIC -O1 -g -D_POSIX_C_SOURCE=200809L \
+	  $(PKG_CFLAGS) $(TSAN_SAN) -c $< -o $@
+
+$(TSAN_MOD): $(TSAN_OBJ) | build/tsan/lgan
+	$(ASAN_CC) -shared $(TSAN_SAN) -o $@ $(TSAN_OBJ) $(LDLIBS)
+
+build/tsan/obj build/tsan/lgan:
+	mkdir -p $@
+
+check-threads: deps
+	$(MAKE) $(TSAN_MOD)
+	@rm -f $(TSAN_LOG).*
+	@status=0; \
+	LD_PRELOAD="$$($(ASAN_CC) -print-file-name=libtsan.so)" \
+	  TSAN_OPTIONS=log_path=$(TSAN_LOG) OPENBLAS_NUM_THREADS=1 \
+	  LUA_CPATH='build/tsan/?.so;;' LUA_PATH='lua/?.lua;lua/?/init.lua;;' \
+	  $(LUA) $(BUSTED) $(THREAD_SPECS) || status=$$?; \
+	if ls $(TSAN_LOG).* >/dev/null 2>&1; then \
+	  cat $(TSAN_LOG).*; \
+	  echo "check-threads: ThreadSanitizer reports above"; exit 1; \
+	fi; \
+	[ $$status -eq 0 ] || { echo "check-threads: specs failed"; exit 1; }; \
+	echo "check-threads: no ThreadSanitizer report"
