@@ -491,12 +491,16 @@ static void step_part(void *ctx, int part, int parts)
   lg_pool_barrier(pool);
   if (part == 0)
     draw_classes(gan, b, fake_rows);
-  lg_pool_barrier(pool);
+  /* An unconditional generator needs no codes in its input, and writes
+   * straight into D's. */
+  if (c > 0)
+    lg_pool_barrier(pool);
   forward(t, part, parts, gan->g, gan->ng, gan->z, b, go);
-  /* An unconditional generator writes straight into D's input. */
-  if (c > 0 && part == 0)
-    fill_rows(gan, fake_rows, go[gan->ng - 1], NULL, b);
-  lg_pool_barrier(pool);
+  if (c > 0) {
+    if (part == 0)
+      fill_rows(gan, fake_rows, go[gan->ng - 1], NULL, b);
+    lg_pool_barrier(pool);
+  }
   forward(t, part, parts, gan->d, gan->nd, d_in, 2 * b, dd);
 
   if (part == 0) {

@@ -91,9 +91,11 @@ void lg_act_forward(lg_kind kind, float slope, const float *x, float *y,
 }
 
 /* dx = dy * f'(y) on n values, one loop per kind so that each
- * vectorises; dx may be dy. */
-static void act_grad_row(lg_kind kind, float slope, const float *y,
-                         const float *dy, float *dx, int64_t n)
+ * vectorises; dx may be dy.  Always inlined, so that each clone of a
+ * caller (LG_CLONES) gets its own vector width. */
+static inline __attribute__((always_inline)) void
+act_grad_row(lg_kind kind, float slope, const float *y, const float *dy,
+             float *dx, int64_t n)
 {
   switch (kind) {
   case LG_RELU:
@@ -129,37 +131,52 @@ void lg_act_backward(lg_kind kind, float slope, const float *y,
   act_grad_row(kind, slope, y, dy, dx, n);
 }
 
+/* One row's columns [c0, c1) of lg_bias_act_forward_cols, in one pass;
+ * inlined once with a bias and once without. */
+static inline __attribute__((always_inline)) void
+bias_act_row(lg_kind kind, float slope, float *restrict row,
+             const float *restrict bias, int64_t c0, int64_t c1)
+{
+#define PLUS_BIAS(c) (bias ? row[c] + bias[c] : row[c])
+  switch (kind) {
+  case LG_RELU:
+    for (int64_t c = c0; c < c1; c++) {
+      float x = PLUS_BIAS(c);
+      row[c] = x > 0 ? x : 0.0f;
+    }
+    break;
+  case LG_LEAKY_RELU:
+    for (int64_t c = c0; c < c1; c++) {
+      float x = PLUS_BIAS(c);
+      row[c] = x > 0 ? x : slope * x;
+    }
+    break;
+  case LG_SIGMOID:
+    for (int64_t c = c0; c < c1; c++)
+      row[c] = sigmoidf(PLUS_BIAS(c));
+    break;
+  case LG_TANH:
+    for (int64_t c = c0; c < c1; c++)
+      row[c] = fast_tanhf(PLUS_BIAS(c));
+    break;
+  default:
+    for (int64_t c = c0; c < c1; c++)
+      row[c] = PLUS_BIAS(c);
+    break;
+  }
+#undef PLUS_BIAS
+}
+
 LG_CLONES
 void lg_bias_act_forward_cols(lg_kind kind, float slope, float *y,
                               const float *bias, int64_t rows, int64_t cols,
                               int64_t c0, int64_t c1)
 {
   for (int64_t r = 0; r < rows; r++) {
-    float *restrict row = y + r * cols;
-
     if (bias)
-      for (int64_t c = c0; c < c1; c++)
-        row[c] += bias[c];
-    switch (kind) {
-    case LG_RELU:
-      for (int64_t c = c0; c < c1; c++)
-        row[c] = row[c] > 0 ? row[c] : 0.0f;
-      break;
-    case LG_LEAKY_RELU:
-      for (int64_t c = c0; c < c1; c++)
-        row[c] = row[c] > 0 ? row[c] : slope * row[c];
-      break;
-    case LG_SIGMOID:
-      for (int64_t c = c0; c < c1; c++)
-        row[c] = sigmoidf(row[c]);
-      break;
-    case LG_TANH:
-      for (int64_t c = c0; c < c1; c++)
-        row[c] = fast_tanhf(row[c]);
-      break;
-    default:
-      break;
-    }
+      bias_act_row(kind, slope, y + r * cols, bias, c0, c1);
+    else
+      bias_act_row(kind, slope, y + r * cols, NULL, c0, c1);
   }
 }
 
