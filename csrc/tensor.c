@@ -51,18 +51,19 @@ void lg_gemm_ld(int ta, int tb, int m, int n, int k, float alpha,
               ldb, beta, c, ldc);
 }
 
-void lg_gemm(int ta, int tb, int m, int n, int k, float alpha,
-             const float *a, const float *b, float beta, float *c)
-{
-  lg_gemm_ld(ta, tb, m, n, k, alpha, a, ta ? m : k, b, tb ? k : n, beta, c,
-             n);
-}
-
-/* OpenBLAS's thread count is one setting for the whole process, so the
- * solo stretches of every GAN in it (one per lua_State, say) are
- * counted together. */
+/*
+ * OpenBLAS's thread count is one setting for the whole process.  A fused
+ * step runs OpenBLAS single-threaded (its own team does the parallel
+ * work); every other GEMM runs it at lg_threads().  The two kinds of
+ * call never overlap, since OpenBLAS rounds differently with another
+ * thread count: a GEMM in one lua_State then gives what it gives alone,
+ * whatever another state's GAN is doing.  The solo stretches of every
+ * GAN in the process (one per lua_State, say) are counted together, and
+ * a waiting GEMM goes before a step that has not started yet.
+ */
 static pthread_mutex_t threads_mu = PTHREAD_MUTEX_INITIALIZER;
-static int threads_setting, solo_stretches;
+static pthread_cond_t threads_changed = PTHREAD_COND_INITIALIZER;
+static int threads_setting, solo_stretches, shared_calls, shared_waiting;
 
 /* ThreadSanitizer cannot see how OpenBLAS's own threads synchronise, so
  * under it (make check-threads) OpenBLAS stays on the calling thread and
@@ -103,6 +104,8 @@ int lg_threads(void)
 void lg_blas_solo_begin(void)
 {
   pthread_mutex_lock(&threads_mu);
+  while (shared_calls > 0 || shared_waiting > 0)
+    pthread_cond_wait(&threads_changed, &threads_mu);
   if (solo_stretches++ == 0 && setting_locked() > 1)
     set_blas_threads(1);
   pthread_mutex_unlock(&threads_mu);
@@ -111,8 +114,31 @@ void lg_blas_solo_begin(void)
 void lg_blas_solo_end(void)
 {
   pthread_mutex_lock(&threads_mu);
-  if (--solo_stretches == 0 && setting_locked() > 1)
-    set_blas_threads(threads_setting);
+  if (--solo_stretches == 0) {
+    if (setting_locked() > 1)
+      set_blas_threads(threads_setting);
+    pthread_cond_broadcast(&threads_changed);
+  }
+  pthread_mutex_unlock(&threads_mu);
+}
+
+void lg_gemm(int ta, int tb, int m, int n, int k, float alpha,
+             const float *a, const float *b, float beta, float *c)
+{
+  pthread_mutex_lock(&threads_mu);
+  shared_waiting++;
+  while (solo_stretches > 0)
+    pthread_cond_wait(&threads_changed, &threads_mu);
+  shared_waiting--;
+  shared_calls++;
+  pthread_mutex_unlock(&threads_mu);
+
+  lg_gemm_ld(ta, tb, m, n, k, alpha, a, ta ? m : k, b, tb ? k : n, beta, c,
+             n);
+
+  pthread_mutex_lock(&threads_mu);
+  if (--shared_calls == 0)
+    pthread_cond_broadcast(&threads_changed);
   pthread_mutex_unlock(&threads_mu);
 }
 

@@ -63,7 +63,8 @@ void lg_gemm_ld(int ta, int tb, int m, int n, int k, float alpha,
                 const float *a, int lda, const float *b, int ldb,
                 float beta, float *c, int ldc);
 
-/* lg_gemm_ld on dense matrices: the strides follow from the shapes. */
+/* lg_gemm_ld on dense matrices: the strides follow from the shapes.  It
+ * waits while any fused step in the process runs (see below). */
 void lg_gemm(int ta, int tb, int m, int n, int k, float alpha,
              const float *a, const float *b, float beta, float *c);
 
@@ -79,6 +80,9 @@ int lg_threads(void);
  * Brackets a stretch in which lgan's own threads call OpenBLAS at once,
  * each on its own block: OpenBLAS runs single-threaded until the last
  * such stretch in the process ends, then goes back to lg_threads().
+ * lg_gemm calls wait outside these stretches and a stretch waits for
+ * them, so that no GEMM's rounding depends on another thread's timing.
+ * Inside a stretch only lg_gemm_ld may be called.
  */
 void lg_blas_solo_begin(void);
 void lg_blas_solo_end(void);
