@@ -1,14 +1,25 @@
 -- Data-parallel training equals one process on the global batch: 50
 -- steps of `lgan train` on 2 MPI processes with batch 32 each, against
 -- one process with batch 64, on the same synthetic images (one epoch,
--- one data order).  The weights and Adam's moments must agree within
--- float32 rounding: the sums over the batch are split differently,
--- nothing else.
+-- one data order).  The sums over the batch are split differently,
+-- nothing else, so the weights and Adam's moments agree but for float32
+-- rounding and what training makes of it.
+--
+-- It makes a lot of it.  Adam divides each gradient by its own running
+-- size, so a gradient near zero moves its weight by a full step either
+-- way on a rounding difference: after one step the largest difference
+-- is already 0.6% of that step.  And over the steps a few such weights
+-- steer the rest: on OpenBLAS's Haswell kernels the runs agree within
+-- 3e-7 for 6 steps and part by 5e-4 in single weights by step 8, while
+-- the losses still agree to six digits; one process whose learning rate
+-- is nudged by one part in 10^7 parts from itself as far.  So each
+-- tensor is compared as a whole: the root mean square of the difference
+-- must stay under 2% of the root mean square of what training moved it
+-- (measured: at most 1% after 50 steps), which a wrong slice of data or
+-- noise, or a gradient averaged wrongly, exceeds many times over.
 --
 -- The conditional model is checked over 20 steps: on this random data
--- it magnifies any rounding difference after about 25 steps, so much
--- that one process whose learning rate is nudged by one part in 10^7
--- ends 50 steps as far (3e-4) from the plain run as two processes do.
+-- it magnifies rounding differences sooner.
 --
 -- Run by `make mpi-test`:
 --
@@ -20,9 +31,12 @@ local gan = require "lgan.gan"
 local launch = require "spec.mpi.launch"
 
 local SEED = 5
--- Differences allowed: absolute, and against how far 50 steps moved a
--- tensor's values from where they started.
-local ABS, REL_TO_CHANGE = 1e-5, 1e-3
+-- The root mean square of a tensor's difference allowed, against that
+-- of how far training moved its values from where they started; and the
+-- difference allowed in a loss or mean D output in metrics.csv, over
+-- the first EARLY_STEPS and after them (measured: 1e-6 over the first 6
+-- steps, 1.7e-4 by step 40).
+local RMS_OF_CHANGE, EARLY_STEPS, METRIC_EARLY, METRIC = 0.02, 5, 1e-5, 1e-3
 
 -- The initial weights of the seed's run, by checkpoint name.
 local function initial(conditional)
@@ -66,21 +80,21 @@ local function compare(one, two, conditional, steps)
       tostring(a.meta.step), tostring(b.meta.step))
   end
   local start = initial(conditional)
-  local worst, worst_name, worst_ratio = 0, "", 0
+  local worst, worst_name = 0, ""
   for _, name in ipairs(a.names) do
     local x, y = launch.floats(a.tensors[name]), launch.floats(b.tensors[name])
     local s = start[name] and tensor_floats(start[name])
     local diff, moved = 0, 0
     for i = 1, #x do
-      diff = math.max(diff, math.abs(x[i] - y[i]))
-      moved = math.max(moved, math.abs(x[i] - (s and s[i] or 0)))
+      diff = diff + (x[i] - y[i]) ^ 2
+      moved = moved + (x[i] - (s and s[i] or 0)) ^ 2
     end
-    if diff > ABS or diff > REL_TO_CHANGE * moved then
-      launch.fail("%s differs by %.3g (it moved %.3g in %d steps)", name,
-        diff, moved, steps)
+    local ratio = moved > 0 and math.sqrt(diff / moved) or 0
+    if ratio > RMS_OF_CHANGE or (moved == 0 and diff > 0) then
+      launch.fail("%s differs by %.3g (root mean square) of what %d steps "
+        .. "moved it, above %g", name, ratio, steps, RMS_OF_CHANGE)
     end
-    if diff > worst then worst, worst_name = diff, name end
-    if s then worst_ratio = math.max(worst_ratio, diff / moved) end
+    if ratio > worst then worst, worst_name = ratio, name end
   end
   local ma, mb = metrics(one), metrics(two)
   if #ma ~= steps + 1 or #mb ~= steps + 1 then
@@ -92,15 +106,16 @@ local function compare(one, two, conditional, steps)
     for f in ma[i]:gmatch("[^,]+") do u[#u + 1] = tonumber(f) end
     for f in mb[i]:gmatch("[^,]+") do v[#v + 1] = tonumber(f) end
     for k = 1, 6 do
-      if math.abs(u[k] - v[k]) > 1e-5 then
+      local allowed = u[1] <= EARLY_STEPS and METRIC_EARLY or METRIC
+      if math.abs(u[k] - v[k]) > allowed then
         launch.fail("metrics.csv line %d: %s against %s", i, ma[i], mb[i])
       end
     end
   end
-  print(("equal_steps%s: %d steps, %d tensors agree; largest difference "
-    .. "%.3g (%s), at most %.2g of what training moved a weight")
+  print(("equal_steps%s: %d steps, %d tensors agree; the largest "
+    .. "difference is %.2g (root mean square) of what training moved %s")
     :format(conditional and " (conditional)" or "", steps, #a.names, worst,
-      worst_name, worst_ratio))
+      worst_name))
 end
 
 local dir = launch.tmpdir()
