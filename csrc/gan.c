@@ -262,29 +262,36 @@ static int64_t first_row(const lg_gan *gan, int64_t b)
   return gan->reducer.world > 1 ? gan->reducer.rank * b : 0;
 }
 
-/* This part's share of the b rows of noise in the generator's input. */
-static void draw_noise(const lg_gan *gan, int64_t b, int part, int parts)
+/* This part's share of the b rows of noise in the generator's input;
+ * the last part leaves the generator as it stands after them in *after,
+ * so that nobody has to skip the whole batch. */
+static void draw_noise(const lg_gan *gan, int64_t b, int part, int parts,
+                       lg_rng *after)
 {
   int64_t z_in = gan->z_dim + gan->classes;
   int64_t r0 = share(b, part, parts), r1 = share(b, part + 1, parts);
 
   lg_rng_normal_rows(gan->rng, (first_row(gan, b) + r0) * gan->z_dim,
-                     gan->z + r0 * z_in, r1 - r0, gan->z_dim, z_in);
+                     gan->z + r0 * z_in, r1 - r0, gan->z_dim, z_in,
+                     part == parts - 1 ? after : NULL);
 }
 
 /*
  * Once every part has drawn its noise: moves the generator past the
- * global batch's noise, then draws each row's class (so an
+ * global batch's noise (from `after`, where the last part left it past
+ * this process's rows), then draws each row's class (so an
  * unconditional model draws exactly the noise) and writes its one-hot
  * code after the noise and after the generated row in D's input.
  */
-static void draw_classes(lg_gan *gan, int64_t b, float *fake_rows)
+static void draw_classes(lg_gan *gan, int64_t b, float *fake_rows,
+                         const lg_rng *after)
 {
   int64_t c = gan->classes, z_in = gan->z_dim + c, x_in = gan->x_dim + c;
   int64_t world = gan->reducer.world > 1 ? gan->reducer.world : 1;
   int64_t first = first_row(gan, b);
 
-  lg_rng_skip_normals(gan->rng, world * b * gan->z_dim);
+  *gan->rng = *after;
+  lg_rng_skip_normals(gan->rng, (world * b - first - b) * gan->z_dim);
   if (c == 0)
     return;
   for (int64_t r = 0; r < world * b; r++) {
@@ -302,18 +309,18 @@ static void draw_classes(lg_gan *gan, int64_t b, float *fake_rows)
   }
 }
 
-/* Copies b rows of x_dim pixels into rows of x_dim + classes, adding the
- * one-hot codes of labels when there are classes. */
+/* Copies rows [r0, r1) of x_dim pixels into rows of x_dim + classes,
+ * adding the one-hot codes of labels when there are classes. */
 static void fill_rows(const lg_gan *gan, float *dst, const float *src,
-                      const float *labels, int64_t b)
+                      const float *labels, int64_t r0, int64_t r1)
 {
   int64_t c = gan->classes, x = gan->x_dim;
 
   if (c == 0) {
-    memcpy(dst, src, (size_t)(b * x) * sizeof *dst);
+    memcpy(dst + r0 * x, src + r0 * x, (size_t)((r1 - r0) * x) * sizeof *dst);
     return;
   }
-  for (int64_t r = 0; r < b; r++) {
+  for (int64_t r = r0; r < r1; r++) {
     float *row = dst + r * (x + c);
 
     memcpy(row, src + r * x, (size_t)x * sizeof *row);
@@ -344,6 +351,8 @@ typedef struct team {
   /* Whether each layer is updated as soon as its gradient is final;
    * not when a reducer must first sum the gradients of all processes. */
   int update_early;
+  /* The noise generator past this process's rows of the batch. */
+  lg_rng noise_after;
 } team;
 
 static void forward(const team *t, int part, int parts, const lg_stage *s,
@@ -485,20 +494,20 @@ static void step_part(void *ctx, int part, int parts)
   lg_optim *g_update = t->update_early ? gan->g_opt : NULL;
   lg_gan_stats *st = t->st;
 
-  draw_noise(gan, b, part, parts);
-  if (part == parts - 1)
-    fill_rows(gan, d_in, t->real, t->labels, b);
+  draw_noise(gan, b, part, parts, &t->noise_after);
+  fill_rows(gan, d_in, t->real, t->labels, share(b, part, parts),
+            share(b, part + 1, parts));
   lg_pool_barrier(pool);
   if (part == 0)
-    draw_classes(gan, b, fake_rows);
+    draw_classes(gan, b, fake_rows, &t->noise_after);
   /* An unconditional generator needs no codes in its input, and writes
    * straight into D's. */
   if (c > 0)
     lg_pool_barrier(pool);
   forward(t, part, parts, gan->g, gan->ng, gan->z, b, go);
   if (c > 0) {
-    if (part == 0)
-      fill_rows(gan, fake_rows, go[gan->ng - 1], NULL, b);
+    fill_rows(gan, fake_rows, go[gan->ng - 1], NULL,
+              share(b, part, parts), share(b, part + 1, parts));
     lg_pool_barrier(pool);
   }
   forward(t, part, parts, gan->d, gan->nd, d_in, 2 * b, dd);
@@ -559,7 +568,8 @@ int lg_gan_step(lg_gan *gan, const float *real, const float *labels,
     return -1;
   layout(gan, b);
 
-  team t = {gan, real, labels, b, st, err, 0, !gan->reducer.grads};
+  team t = {.gan = gan, .real = real, .labels = labels, .b = b, .st = st,
+            .err = err, .update_early = !gan->reducer.grads};
   lg_blas_solo_begin();
   lg_pool_run(gan->pool, step_part, &t);
   lg_blas_solo_end();

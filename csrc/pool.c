@@ -1,7 +1,8 @@
 /*
  * pool.c - worker threads on a mutex and two condition variables: one
- * job at a time, numbered so that a worker runs each job once.  The
- * barrier inside a job is a counter and a generation number.
+ * job at a time, numbered so that a worker runs each job once.  A thread
+ * with nothing to do watches for a while before it sleeps.  The barrier
+ * inside a job is a counter and a generation number.
  */
 #include "pool.h"
 
@@ -18,8 +19,10 @@ struct lg_pool {
   pid_t owner;
   pthread_mutex_t mu;
   pthread_cond_t wake, done;
-  unsigned long job;
-  int pending, stop;
+  /* The job's number, raised once its task and ctx are in place; the
+   * workers still on it; set once to end the workers. */
+  atomic_ulong job;
+  atomic_int pending, stop;
   lg_task task;
   void *ctx;
   /* Parts of the running job, and its barrier. */
@@ -34,28 +37,61 @@ typedef struct worker_arg {
   int part;
 } worker_arg;
 
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+/*
+ * A training loop asks for the next step a few microseconds after the
+ * last one returned, and a sleeping thread takes tens of microseconds to
+ * wake: a worker done with a job, and a caller waiting for its workers,
+ * watch for about a tenth of a millisecond before they sleep.
+ */
+#define SPINS_BEFORE_SLEEP 5000
+
+/* A wait at a barrier is usually a few microseconds, far less than a
+ * sleep and a wake-up cost; spinning that long, then yielding, keeps a
+ * busy machine usable. */
+#define SPINS_BEFORE_YIELD 20000
+
+static int no_new_job(lg_pool *p, unsigned long seen)
+{
+  return atomic_load_explicit(&p->job, memory_order_acquire) == seen &&
+         !atomic_load_explicit(&p->stop, memory_order_acquire);
+}
+
 static void *worker(void *arg)
 {
   lg_pool *p = ((worker_arg *)arg)->pool;
   int part = ((worker_arg *)arg)->part;
   unsigned long seen = 0;
 
-  pthread_mutex_lock(&p->mu);
   for (;;) {
-    while (p->job == seen && !p->stop)
-      pthread_cond_wait(&p->wake, &p->mu);
-    if (p->stop)
+    for (int spins = 0; spins < SPINS_BEFORE_SLEEP && no_new_job(p, seen);
+         spins++)
+      cpu_relax();
+    if (no_new_job(p, seen)) {
+      pthread_mutex_lock(&p->mu);
+      while (no_new_job(p, seen))
+        pthread_cond_wait(&p->wake, &p->mu);
+      pthread_mutex_unlock(&p->mu);
+    }
+    if (atomic_load_explicit(&p->stop, memory_order_acquire))
       break;
-    seen = p->job;
-    lg_task task = p->task;
-    void *ctx = p->ctx;
-    pthread_mutex_unlock(&p->mu);
-    task(ctx, part, p->parts);
-    pthread_mutex_lock(&p->mu);
-    if (--p->pending == 0)
+    seen = atomic_load_explicit(&p->job, memory_order_acquire);
+    p->task(p->ctx, part, p->parts);
+    /* The caller tests pending under the mutex before it sleeps, so a
+     * signal sent under the mutex cannot fall between the two. */
+    if (atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel) ==
+        1) {
+      pthread_mutex_lock(&p->mu);
       pthread_cond_signal(&p->done);
+      pthread_mutex_unlock(&p->mu);
+    }
   }
-  pthread_mutex_unlock(&p->mu);
   return NULL;
 }
 
@@ -73,6 +109,11 @@ lg_pool *lg_pool_new(int threads, lg_allocator allocator)
   p->allocator = allocator;
   p->parts = threads > 1 ? threads : 1;
   p->owner = getpid();
+  atomic_init(&p->job, 0);
+  atomic_init(&p->pending, 0);
+  atomic_init(&p->stop, 0);
+  atomic_init(&p->arrived, 0);
+  atomic_init(&p->generation, 0);
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->wake, NULL);
   pthread_cond_init(&p->done, NULL);
@@ -101,32 +142,25 @@ void lg_pool_run(lg_pool *p, lg_task task, void *ctx)
     return;
   }
   p->running = p->parts;
-  pthread_mutex_lock(&p->mu);
   p->task = task;
   p->ctx = ctx;
-  p->pending = p->parts - 1;
-  p->job++;
+  atomic_store_explicit(&p->pending, p->parts - 1, memory_order_relaxed);
+  pthread_mutex_lock(&p->mu);
+  atomic_fetch_add_explicit(&p->job, 1, memory_order_release);
   pthread_cond_broadcast(&p->wake);
   pthread_mutex_unlock(&p->mu);
 
   task(ctx, 0, p->parts);
 
+  for (int spins = 0; spins < SPINS_BEFORE_SLEEP; spins++) {
+    if (atomic_load_explicit(&p->pending, memory_order_acquire) == 0)
+      return;
+    cpu_relax();
+  }
   pthread_mutex_lock(&p->mu);
-  while (p->pending > 0)
+  while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0)
     pthread_cond_wait(&p->done, &p->mu);
   pthread_mutex_unlock(&p->mu);
-}
-
-/* A wait at a barrier is usually a few microseconds, far less than a
- * sleep and a wake-up cost; spinning that long, then yielding, keeps a
- * busy machine usable. */
-#define SPINS_BEFORE_YIELD 20000
-
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
 }
 
 void lg_pool_barrier(lg_pool *p)
@@ -158,7 +192,7 @@ void lg_pool_free(lg_pool *p)
   /* A forked child has no workers to join: it only frees the memory. */
   if (getpid() == p->owner) {
     pthread_mutex_lock(&p->mu);
-    p->stop = 1;
+    atomic_store_explicit(&p->stop, 1, memory_order_release);
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->mu);
     for (int i = 0; i < p->started; i++)

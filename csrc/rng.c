@@ -96,7 +96,8 @@ void lg_rng_skip_normals(lg_rng *g, int64_t n)
 }
 
 void lg_rng_normal_rows(const lg_rng *g, int64_t first, float *out,
-                        int64_t rows, int64_t cols, int64_t stride)
+                        int64_t rows, int64_t cols, int64_t stride,
+                        lg_rng *after)
 {
   lg_rng copy = *g;
 
@@ -104,6 +105,8 @@ void lg_rng_normal_rows(const lg_rng *g, int64_t first, float *out,
   for (int64_t r = 0; r < rows; r++)
     for (int64_t c = 0; c < cols; c++)
       out[r * stride + c] = (float)lg_rng_normal(&copy);
+  if (after)
+    *after = copy;
 }
 
 void lg_rng_fill_uniform(lg_rng *g, float *out, int64_t n, float lo,

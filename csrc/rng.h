@@ -44,10 +44,12 @@ void lg_rng_fill_normal(lg_rng *g, float *out, int64_t n, float mean,
  * would give next, without advancing g: rows of cols draws each, one row
  * every `stride` floats from out.  Blocks of one sequence can so be drawn
  * on several threads, each skipping what comes before its block (a
- * skipped draw costs a small fraction of a made one).
+ * skipped draw costs a small fraction of a made one).  When after is
+ * not NULL it receives g as it stands past the last of these draws.
  */
 void lg_rng_normal_rows(const lg_rng *g, int64_t first, float *out,
-                        int64_t rows, int64_t cols, int64_t stride);
+                        int64_t rows, int64_t cols, int64_t stride,
+                        lg_rng *after);
 
 /* Advances g past n normal draws, as lg_rng_fill_normal would. */
 void lg_rng_skip_normals(lg_rng *g, int64_t n);
