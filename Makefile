@@ -24,7 +24,10 @@ DIR_CFLAGS = $(if $(LUA_INCDIR),-I$(LUA_INCDIR)) \
 DIR_LIBS   = $(if $(OPENBLAS_LIBDIR),-L$(OPENBLAS_LIBDIR)) \
              $(if $(STB_LIBDIR),-L$(STB_LIBDIR)) \
              $(if $(ZLIB_LIBDIR),-L$(ZLIB_LIBDIR))
-ALL_CFLAGS  = $(WARN) $(WERROR) -fPIC -D_POSIX_C_SOURCE=200809L \
+# -ffp-contract=off: the same sums on every CPU, whichever clone of a
+# loop (csrc/tensor.h, LG_CLONES) it picks.
+ALL_CFLAGS  = $(WARN) $(WERROR) -fPIC -ffp-contract=off \
+              -D_POSIX_C_SOURCE=200809L \
               $(DIR_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS      = $(DIR_LIBS) $(PKG_LIBS) -lopenblas -lstb -lz -lpthread -lm
 

@@ -21,8 +21,9 @@
 /*
  * On a hot element-wise loop: with GCC on x86-64 Linux, builds it for
  * AVX-512 and AVX2 as well and picks at load time what the CPU has.  The
- * clones do the same float operations in the same order (none of these
- * targets brings FMA, so nothing is contracted): only the width differs.
+ * clones do the same float operations in the same order (the build says
+ * -ffp-contract=off, so no a * b + c becomes a fused multiply-add on the
+ * targets that have one): only the width differs.
  * Not under ThreadSanitizer, whose runtime is not up yet when the loader
  * runs the clones' resolvers.
  */
