@@ -39,7 +39,9 @@ lgan.matmul = core.matmul
 -- @function Generator
 lgan.Generator = core.Generator
 
---- Sets how many threads OpenBLAS uses for the GEMMs that follow.
+--- Sets lgan's thread count, for the whole process: OpenBLAS's for the
+-- GEMMs that follow outside a fused GAN step, and the size of the team
+-- of threads that runs each fused step.
 -- @function set_threads
 lgan.set_threads = core.set_threads
 
