@@ -210,25 +210,6 @@ static const char *const grid_keys[] = {
   "rows", "cols", "height", "width", "lo", "hi", "pad", "pad_value", NULL
 };
 
-/* Raises on a key of opts (at index opts) that write_png_grid does not
- * know, so that a misspelt option is not silently ignored. */
-static void check_grid_keys(lua_State *L, int opts, const char *fn)
-{
-  lua_pushnil(L);
-  while (lua_next(L, opts)) {
-    int i = 0;
-
-    lua_pop(L, 1);
-    if (lua_type(L, -1) != LUA_TSTRING)
-      lgan_error(L, fn, "opts has a key of type %s, expected option names",
-                 luaL_typename(L, -1));
-    while (grid_keys[i] && strcmp(grid_keys[i], lua_tostring(L, -1)))
-      i++;
-    if (grid_keys[i] == NULL)
-      lgan_error(L, fn, "unknown option opts.%s", lua_tostring(L, -1));
-  }
-}
-
 /*
  * opts[key] as an integer in [lo, hi]; dflt when absent, or -1 when
  * absent and dflt is -1.  expect says what was wanted, for the message.
@@ -294,7 +275,7 @@ static void grid_layout(lua_State *L, const lg_tensor *t, lg_grid *g)
   int64_t n = t->size[0], row;
   char sz[64];
 
-  check_grid_keys(L, 3, fn);
+  lgan_checkkeys(L, 3, fn, grid_keys);
   g->rows = opt_int(L, 3, fn, "rows", -1, 1, big, "a positive integer");
   g->cols = opt_int(L, 3, fn, "cols", -1, 1, big, "a positive integer");
   g->height = opt_int(L, 3, fn, "height", -1, 1, big, "a positive integer");

@@ -50,6 +50,12 @@ lg_tensor *lgan_totensor(lua_State *L, int arg);
 lua_Integer lgan_checkint(lua_State *L, int arg, const char *fn,
                           const char *what, lua_Integer lo, lua_Integer hi);
 
+/* Raises "fn: unknown option 'key' (expected one of a, b, ...)" when
+ * the table at opts has a key not in keys (a NULL-ended list), so that
+ * a misspelt option is not silently ignored. */
+void lgan_checkkeys(lua_State *L, int opts, const char *fn,
+                    const char *const *keys);
+
 /* A finite number at arg. */
 lua_Number lgan_checknumber(lua_State *L, int arg, const char *fn,
                             const char *what);

@@ -41,6 +41,18 @@ static float opt_num_field(lua_State *L, int opts, const char *key,
   return v;
 }
 
+/* The options table at arg 5: its index, or 0 when it is absent;
+ * raises on another type or a key not in keys. */
+static int opts_at_5(lua_State *L, const char *fn, const char *const *keys)
+{
+  if (lua_isnoneornil(L, 5))
+    return 0;
+  if (!lua_istable(L, 5))
+    lgan_error(L, fn, "opts must be a table, got %s", lgan_typename(L, 5));
+  lgan_checkkeys(L, 5, fn, keys);
+  return 5;
+}
+
 /* draw_text(canvas, x, y, text [, {scale = 1, value = 0}]) */
 static int l_draw_text(lua_State *L)
 {
@@ -49,7 +61,8 @@ static int l_draw_text(lua_State *L)
   int x = (int)lgan_checkint(L, 2, fn, "x", -100000, 100000);
   int y = (int)lgan_checkint(L, 3, fn, "y", -100000, 100000);
   const char *text = luaL_checkstring(L, 4);
-  int opts = lua_istable(L, 5) ? 5 : 0;
+  static const char *const keys[] = {"scale", "value", NULL};
+  int opts = opts_at_5(L, fn, keys);
   int scale = opt_int_field(L, opts, "scale", 1, 1, 64, fn);
   float value = opt_num_field(L, opts, "value", 0.0f, fn);
 
@@ -84,7 +97,9 @@ static int l_draw_image(lua_State *L)
   int x = (int)lgan_checkint(L, 2, fn, "x", -100000, 100000);
   int y = (int)lgan_checkint(L, 3, fn, "y", -100000, 100000);
   lg_tensor *img = lgan_checktensor(L, 4, fn);
-  int opts = lua_istable(L, 5) ? 5 : 0;
+  static const char *const keys[] = {"height", "width", "scale", "lo",
+                                     "hi", "invert", NULL};
+  int opts = opts_at_5(L, fn, keys);
   int h = opt_int_field(L, opts, "height", 28, 1, 4096, fn);
   int w = opt_int_field(L, opts, "width", 28, 1, 4096, fn);
   int scale = opt_int_field(L, opts, "scale", 1, 1, 64, fn);

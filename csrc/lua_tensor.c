@@ -83,6 +83,40 @@ lua_Integer lgan_checkint(lua_State *L, int arg, const char *fn,
   return v;
 }
 
+void lgan_checkkeys(lua_State *L, int opts, const char *fn,
+                    const char *const *keys)
+{
+  int n = 0;
+
+  while (keys[n])
+    n++;
+  opts = lua_absindex(L, opts);
+  lua_pushnil(L);
+  while (lua_next(L, opts)) {
+    const char *key;
+    int i = 0, top;
+
+    lua_pop(L, 1);
+    key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    while (key && keys[i] && strcmp(keys[i], key))
+      i++;
+    if (key && keys[i])
+      continue;
+    /* Worded as lua/lgan/options.lua words it: 'name', or [key]. */
+    top = lua_gettop(L);
+    luaL_checkstack(L, 2 * n + 3, fn);
+    lua_pushstring(L, key ? "'" : "[");
+    luaL_tolstring(L, top, NULL);
+    lua_pushstring(L, key ? "' (expected one of " : "] (expected one of ");
+    for (i = 0; i < n; i++) {
+      lua_pushstring(L, keys[i]);
+      lua_pushstring(L, i + 1 < n ? ", " : ")");
+    }
+    lua_concat(L, lua_gettop(L) - top);
+    lgan_error(L, fn, "unknown option %s", lua_tostring(L, -1));
+  }
+}
+
 lua_Number lgan_checknumber(lua_State *L, int arg, const char *fn,
                             const char *what)
 {
@@ -431,15 +465,30 @@ static int t_view(lua_State *L)
   return 1;
 }
 
-/* narrow(first, count): rows first..first+count-1 (1-based) as a view. */
+/*
+ * narrow(first, count): rows first..first+count-1 (1-based) as a view.
+ * Torch7's narrow(dim, first, count) is taken too with dim 1; tensors
+ * are contiguous, so a view along another dimension cannot be made.
+ */
 static int t_narrow(lua_State *L)
 {
-  lg_tensor *t = lgan_checktensor(L, 1, "Tensor:narrow");
-  int64_t first = lgan_checkint(L, 2, "Tensor:narrow", "first", 1,
-                                t->size[0]);
-  int64_t count = lgan_checkint(L, 3, "Tensor:narrow", "count", 1,
-                                t->size[0] - first + 1);
+  const char *fn = "Tensor:narrow";
+  lg_tensor *t = lgan_checktensor(L, 1, fn);
+  int at = 2;
+  int64_t first, count;
   int64_t sizes[LG_MAX_DIMS];
+
+  if (!lua_isnoneornil(L, 4)) {
+    lua_Integer dim = lgan_checkint(L, 2, fn, "dim", LUA_MININTEGER,
+                                    LUA_MAXINTEGER);
+
+    if (dim != 1)
+      return lgan_error(L, fn, "dim must be 1, got %I; narrow works along "
+                        "the first dimension only", dim);
+    at = 3;
+  }
+  first = lgan_checkint(L, at, fn, "first", 1, t->size[0]);
+  count = lgan_checkint(L, at + 1, fn, "count", 1, t->size[0] - first + 1);
 
   memcpy(sizes, t->size, sizeof sizes);
   sizes[0] = count;

@@ -296,6 +296,59 @@ describe("bad input", function()
     end)
   end)
 
+  describe("option tables", function()
+    local support = require "spec.support"
+    local train = require "lgan.train"
+    local dir
+
+    setup(function()
+      dir = support.tmpdir()
+      assert(os.execute("mkdir " .. support.quote(dir .. "/data")))
+      support.fake_mnist(dir .. "/data", 64)
+    end)
+    teardown(function() os.execute("rm -rf " .. support.quote(dir)) end)
+
+    -- Each case: a function, its arguments, and the message, which
+    -- names the function, the unknown key and the keys it knows.
+    it("refuse an unknown key in the trainer's options and hooks",
+      function()
+        local known = " (expected one of data, out, epochs, batch_size, "
+          .. "seed, threads, preset, lr, beta1, beta2, grid, conditional, "
+          .. "dist)"
+        local t = train.new { data = dir .. "/data", out = dir .. "/run",
+                              batch_size = 32 }
+        local cases = {
+          { train.new, { data = dir .. "/data", epoch = 2 },
+            "train.new: unknown option 'epoch'" .. known },
+          { train.new, { batchsize = 32 },
+            "train.new: unknown option 'batchsize'" .. known },
+          { train.resume, dir .. "/run", { epoch = 2 },
+            "train.resume: unknown option 'epoch'" .. known },
+          { t.run, t, { epochs = print }, "Trainer:run: unknown hook "
+            .. "'epochs' (expected one of step, epoch, interrupted)" },
+        }
+        for _, case in ipairs(cases) do
+          local n = #case
+          assert.are.equal(case[n],
+            support.err(case[1], table.unpack(case, 2, n - 1)))
+        end
+        -- Nothing was trained or written.
+        assert.are.equal("data", support.listing(dir))
+      end)
+
+    it("refuse MNIST images that are not 28 x 28 before any training",
+      function()
+        local wide = dir .. "/wide"
+        assert(os.execute("mkdir " .. support.quote(wide)))
+        core.write_idx(wide .. "/train-images-idx3-ubyte",
+          core.bytes(64, 14, 56))
+        core.write_idx(wide .. "/train-labels-idx1-ubyte", core.bytes(64))
+        assert.are.equal("data.mnist: " .. wide .. "/train-images-idx3-ubyte "
+          .. "holds images of 14 x 56, expected 28 x 28",
+          support.err(train.new, { data = wide, out = dir .. "/w" }))
+      end)
+  end)
+
   describe("generator arguments", function()
     it("refuse non-finite means, spreads and bounds", function()
       local g, t = lgan.Generator(1), lgan.tensor(3)

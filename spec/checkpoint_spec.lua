@@ -165,6 +165,25 @@ describe("lgan.checkpoint", function()
     end)
   end)
 
+  describe("gan (SGD)", function()
+    it("rebuilds SGD optimizers with their settings", function()
+      local optim = require "lgan.optim"
+      local G, D = gan.build("mlp", core.Generator(4))
+      local model = gan.GAN { generator = G, discriminator = D, seed = 2,
+        g_optim = optim.SGD(G, { lr = 0.05, momentum = 0.9, dampening = 0.1,
+                                 nesterov = false, weight_decay = 0.01 }),
+        d_optim = optim.SGD(D, { lr = 0.02 }) }
+      local real = core.Generator(5):rand(8, 784)
+      model:step(real)
+      local path = dir .. "/sgd.safetensors"
+      checkpoint.save(path, model)
+      local copy = checkpoint.gan(checkpoint.load(path))
+      assert.are.same(model.g_optim:config(), copy.g_optim:config())
+      assert.are.same(model.d_optim:config(), copy.d_optim:config())
+      assert.are.same(model:step(real), copy:step(real))
+    end)
+  end)
+
   describe("gan (conditional)", function()
     it("keeps the classes and steps on exactly", function()
       local G, D = gan.build("mlp", core.Generator(4), 784, 3)
@@ -486,6 +505,32 @@ describe("lgan.checkpoint", function()
     it("refuses a file that does not exist", function()
       assert.matches("^checkpoint.load: cannot open .*nothing.safetensors",
         err(checkpoint.load, dir .. "/nothing.safetensors"))
+    end)
+
+    it("says that a folder is a folder", function()
+      assert.are.equal("checkpoint.load: " .. dir .. "/bad: it is a folder, "
+        .. "not a file", err(checkpoint.load, dir .. "/bad"))
+    end)
+  end)
+
+  describe("kind", function()
+    it("tells what a file is from its header", function()
+      local k = dir .. "/kinds"
+      assert(os.execute("mkdir -p " .. quote(k)))
+      local G, D = gan.build("mlp", core.Generator(1))
+      checkpoint.save(k .. "/gan.safetensors",
+        gan.GAN { generator = G, discriminator = D })
+      checkpoint.save_tensors(k .. "/t.safetensors", { w = core.tensor(2) },
+        { format = "mine" })
+      write(k .. "/notes.txt", "not tensors")
+      write(k .. "/short", string.pack("<I8", 100) .. "{}")
+      assert.are.equal("checkpoint", checkpoint.kind(k .. "/gan.safetensors"))
+      local kind, meta = checkpoint.kind(k .. "/t.safetensors")
+      assert.are.same({ "safetensors", { format = "mine" } }, { kind, meta })
+      assert.are.equal("other", checkpoint.kind(k .. "/notes.txt"))
+      assert.are.equal("other", checkpoint.kind(k .. "/short"))
+      assert.are.equal("folder", checkpoint.kind(k))
+      assert.is_nil(checkpoint.kind(k .. "/none"))
     end)
   end)
 

@@ -2,6 +2,7 @@
 local lgan = require "lgan"
 local core = require "lgan.core"
 local nn = lgan.nn
+local support = require "spec.support"
 
 local function close(a, b, tol)
   return math.abs(a - b) <= tol
@@ -133,6 +134,64 @@ describe("lgan.classify", function()
         { w = lgan.tensor(2) })
       assert.has_error(function() classify.load(path) end,
         "classify.load: " .. path .. " is not an lgan classifier")
+      assert.has_error(function() classify.load(dir .. "/none") end,
+        "classify.load: " .. dir .. "/none does not exist")
+    end)
+
+    it("replaces a classifier, and nothing else", function()
+      local checkpoint = require "lgan.checkpoint"
+      local model = classify.build(lgan.Generator(5))
+      local path = dir .. "/again.safetensors"
+      classify.save(path, model, 0.5)
+      classify.save(path, model, 0.25)
+      assert.are.equal(0.25, select(2, classify.load(path)))
+
+      local G, D = lgan.gan.build("mlp", lgan.Generator(1))
+      local gan_file = dir .. "/gan.safetensors"
+      checkpoint.save(gan_file, lgan.GAN { generator = G, discriminator = D })
+      local other = dir .. "/tensors.safetensors"
+      checkpoint.save_tensors(other, { w = lgan.tensor(2) })
+      local text = dir .. "/notes.txt"
+      support.write(text, "not tensors")
+      local cases = {
+        { gan_file, "holds an lgan GAN checkpoint, not a classifier" },
+        { other, "holds other safetensors tensors, not a classifier" },
+        { text, "is not a safetensors file, so not a classifier" },
+        { dir, "is a folder" },
+      }
+      for _, case in ipairs(cases) do
+        local before = support.read(case[1])
+        assert.are.equal(("classify.save: %s %s; a classifier replaces "
+          .. "only another classifier"):format(case[1], case[2]),
+          support.err(classify.save, case[1], model, 0.5))
+        assert.are.equal(before, support.read(case[1]))
+      end
+    end)
+  end)
+
+  describe("train", function()
+    it("refuses an unknown option or hook before reading any data",
+      function()
+        assert.are.equal("classify.train: unknown option 'epoch' (expected "
+          .. "one of data, epochs, batch_size, lr, seed, hooks)",
+          support.err(classify.train, { epoch = 1, data = dir .. "/none" }))
+        assert.are.equal("classify.train: unknown hook 'step' (expected "
+          .. "one of epoch)", support.err(classify.train,
+            { hooks = { step = print }, data = dir .. "/none" }))
+      end)
+
+    it("refuses MNIST files of images that are not 28 x 28", function()
+      local data = dir .. "/wide"
+      os.execute("mkdir -p " .. data)
+      core.write_idx(data .. "/train-images-idx3-ubyte", core.bytes(4, 14,
+        56))
+      core.write_idx(data .. "/train-labels-idx1-ubyte", core.bytes(4))
+      core.write_idx(data .. "/t10k-images-idx3-ubyte", core.bytes(1, 28,
+        28))
+      core.write_idx(data .. "/t10k-labels-idx1-ubyte", core.bytes(1))
+      assert.are.equal("data.mnist: " .. data .. "/train-images-idx3-ubyte "
+        .. "holds images of 14 x 56, expected 28 x 28",
+        support.err(classify.train, { data = data }))
     end)
   end)
 

@@ -87,6 +87,42 @@ describe("lgan command", function()
       assert.are.equal(metrics, read(run .. "/metrics.csv"))
     end)
 
+    it("names the option and what it takes for a bad number", function()
+      local cases = {
+        { "--epochs 1.5", "--epochs takes a positive integer, got '1.5'" },
+        -- argparse would take -1 for an option of its own.
+        { "--epochs -1", "--epochs takes a positive integer, got '-1'" },
+        { "--epochs=-1", "--epochs takes a positive integer, got '-1'" },
+        { "--batch-size 0",
+          "--batch-size takes a positive integer, got '0'" },
+        { "--threads two", "--threads takes a positive integer, got 'two'" },
+        { "--seed 0.5", "--seed takes an integer, got '0.5'" },
+        { "--lr 2", "--lr takes a number between 0 and 1, got '2'" },
+        { "--lr -1e-3", "--lr takes a number between 0 and 1, got '-1e-3'" },
+      }
+      for _, case in ipairs(cases) do
+        local status, _, e = lgan(("train --data %s --out %s/never %s")
+          :format(quote(data), quote(dir), case[1]))
+        assert.are.equal(2, status, case[1])
+        assert.are.equal("lgan: " .. case[2] .. "\nTry 'lgan --help'.\n", e)
+      end
+      assert.is_nil(core.path_kind(dir .. "/never"))
+    end)
+
+    it("refuses images that are not 28 x 28, naming the file", function()
+      local wide = dir .. "/wide"
+      assert(os.execute("mkdir " .. quote(wide)))
+      core.write_idx(wide .. "/train-images-idx3-ubyte",
+        core.bytes(64, 14, 56))
+      core.write_idx(wide .. "/train-labels-idx1-ubyte", core.bytes(64))
+      local status, _, e = lgan(("train --data %s --out %s/w")
+        :format(quote(wide), quote(dir)))
+      assert.are.equal(1, status)
+      assert.are.equal("lgan: data.mnist: " .. wide .. "/train-images-idx3-"
+        .. "ubyte holds images of 14 x 56, expected 28 x 28\n", e)
+      assert.is_nil(core.path_kind(dir .. "/w"))
+    end)
+
     it("refuses to resume from a broken checkpoint, changing nothing",
       function()
       local broken = dir .. "/broken"
@@ -189,6 +225,25 @@ describe("lgan command", function()
       assert.are.equal(model:sample(5, { z = z }):tobytes(), t.x:tobytes())
     end)
 
+    it("takes a negative seed and names a bad --n or --class", function()
+      local ck = quote(run .. "/checkpoint.safetensors")
+      local out = dir .. "/neg.idx"
+      local status, _, e = lgan(("sample --checkpoint %s --n 2 --seed -2 "
+        .. "--idx %s"):format(ck, quote(out)))
+      assert.are.equal(0, status, e)
+      assert.are.same({ 2, 28, 28 }, core.read_idx(out):size())
+      status, _, e = lgan(("sample --checkpoint %s --n 0 --idx %s")
+        :format(ck, quote(out)))
+      assert.are.equal(2, status)
+      assert.are.equal("lgan: --n takes a positive integer, got '0'\n"
+        .. "Try 'lgan --help'.\n", e)
+      status, _, e = lgan(("sample --checkpoint %s --class -1 --idx %s")
+        :format(ck, quote(out)))
+      assert.are.equal(2, status)
+      assert.are.equal("lgan: --class takes a non-negative integer, got "
+        .. "'-1'\nTry 'lgan --help'.\n", e)
+    end)
+
     it("asks where to write", function()
       local status, _, e = lgan("sample --checkpoint "
         .. quote(run .. "/checkpoint.safetensors"))
@@ -213,6 +268,58 @@ describe("lgan command", function()
         .. "8 of epoch 1", out)
       assert.matches("\n  generator%.0%.weight +F32 %[256, 100%]\n", out)
       assert.matches("\ntensors %(42%):\n", out)
+    end)
+
+    it("reads a run folder's checkpoint, and says what a folder lacks",
+      function()
+        local _, from_file = lgan("info "
+          .. quote(run .. "/checkpoint.safetensors"))
+        local status, out, e = lgan("info " .. quote(run))
+        assert.are.equal(0, status, e)
+        assert.are.equal(from_file, out)
+        status, out, e = lgan("info " .. quote(data))
+        assert.are.equal(1, status)
+        assert.are.equal("", out)
+        assert.are.equal("lgan: info: " .. data .. " is a folder with no "
+          .. "checkpoint.safetensors in it; name a checkpoint file or a run "
+          .. "folder\n", e)
+      end)
+  end)
+
+  describe("classify", function()
+    it("refuses to replace a GAN checkpoint, leaving it whole", function()
+      local file = run .. "/checkpoint.safetensors"
+      local before = read(file)
+      local status, _, e = lgan(("classify --data %s --epochs 1 --out %s")
+        :format(quote(data), quote(file)))
+      assert.are.equal(1, status)
+      assert.are.equal("lgan: classify: --out " .. file .. " holds an lgan "
+        .. "GAN checkpoint, not a classifier; choose another --out\n", e)
+      assert.are.equal(before, read(file))
+    end)
+  end)
+
+  describe("worksheet", function()
+    it("checks the classifier before writing anything", function()
+      local gan = require "lgan.gan"
+      local G, D = gan.build("mlp", core.Generator(4), 784, 10)
+      local path = dir .. "/sheet-model.safetensors"
+      checkpoint.save(path, gan.GAN { generator = G, discriminator = D,
+                                      classes = 10 })
+      local out = dir .. "/sheet"
+      local status, _, e = lgan(("worksheet --checkpoint %s --out %s "
+        .. "--classifier %s/missing"):format(quote(path), quote(out),
+          quote(dir)))
+      assert.are.equal(1, status)
+      assert.are.equal("lgan: classify.load: " .. dir .. "/missing does "
+        .. "not exist\n", e)
+      assert.is_nil(core.path_kind(out))
+      status, _, e = lgan(("worksheet --checkpoint %s --out %s --classifier "
+        .. "%s"):format(quote(path), quote(out), quote(path)))
+      assert.are.equal(1, status)
+      assert.are.equal("lgan: classify.load: " .. path .. " is not an lgan "
+        .. "classifier\n", e)
+      assert.is_nil(core.path_kind(out))
     end)
   end)
 end)

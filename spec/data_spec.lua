@@ -88,6 +88,18 @@ describe("lgan.data", function()
         .. "image", err(data.mnist, dir))
     end)
 
+    it("refuses images of another size than asked for, naming both",
+      function()
+        write_mnist(dir, "", 0)
+        assert.are.same({ 7, 2, 3 },
+          data.mnist(dir, nil, { 2, 3 }).train.images:size())
+        assert.are.equal("data.mnist: " .. dir .. "/train-images-idx3-ubyte "
+          .. "holds images of 2 x 3, expected 28 x 28",
+          err(data.mnist, dir, "train", { 28, 28 }))
+        assert.are.equal("data.mnist: size must be {height, width}, two "
+          .. "integers, got 784", err(data.mnist, dir, nil, 784))
+      end)
+
     it("passes on read_idx's errors", function()
       write_mnist(dir, "", 0)
       local f = assert(io.open(dir .. "/t10k-images-idx3-ubyte", "ab"))

@@ -423,10 +423,56 @@ describe("lgan.gan", function()
           "GAN:sample: n must be a positive integer, got 0")
         assert.has_error(function()
           g:sample(2, { z = lgan.tensor(2, 99) })
-        end, "Linear:forward: input has 99 features, expected 100")
+        end, "GAN:sample: z has 99 columns, expected 100 (the generator's "
+          .. "noise size)")
         assert.has_error(function() g.sample(3) end,
           "GAN:sample: call it as a method, with ':'")
       end)
+
+      it("refuses a z of other than n rows, or not n x z_dim", function()
+        local g = fused("mlp", 1, 7)
+        local rng = lgan.Generator(3)
+        assert.has_error(function()
+          g:sample(3, { z = rng:randn(4, 100) })
+        end, "GAN:sample: z has 4 rows, expected n = 3")
+        assert.has_error(function()
+          g:sample(3, { z = rng:randn(3, 101) })
+        end, "GAN:sample: z has 101 columns, expected 100 (the "
+          .. "generator's noise size)")
+        assert.has_error(function()
+          g:sample(1, { z = rng:randn(100) })
+        end, "GAN:sample: z must be n x 100, got a tensor of size 100")
+        assert.has_error(function() g:sample(3, { z = { 1, 2, 3 } }) end,
+          "GAN:sample: z must be an lgan.Tensor, got table")
+        -- n is checked with z too: z gives the noise, not the count.
+        assert.has_error(function()
+          g:sample(nil, { z = rng:randn(3, 100) })
+        end, "GAN:sample: n must be a positive integer, got nil")
+      end)
+
+      it("refuses an unknown option, and an rng beside z", function()
+        local g = fused("mlp", 1, 7)
+        local z = lgan.Generator(3):randn(2, 100)
+        assert.has_error(function() g:sample(2, { Z = z }) end,
+          "GAN:sample: unknown option 'Z' (expected one of z, rng, labels)")
+        assert.has_error(function()
+          g:sample(2, { z = z, rng = lgan.Generator(4) })
+        end, "GAN:sample: rng is unused when z is given")
+        assert.has_error(function() g:sample(2, 5) end,
+          "GAN:sample: opts must be a table, got number")
+      end)
+
+      it("refuses labels of other than n rows in a conditional model",
+        function()
+          local G, D = lgan.gan.build("mlp", lgan.Generator(2), 784, 3)
+          local g = lgan.GAN { generator = G, discriminator = D,
+                               classes = 3 }
+          assert.are.same({ 2, 784 },
+            g:sample(2, { labels = { 0, 2 } }):size())
+          assert.has_error(function()
+            g:sample(3, { labels = { 0, 1 } })
+          end, "GAN:sample: 2 labels, expected n = 3")
+        end)
     end)
 
     describe("new", function()
@@ -447,6 +493,50 @@ describe("lgan.gan", function()
         assert.has_error(function()
           lgan.GAN { generator = G, discriminator = D, seed = 1.5 }
         end, "GAN: seed must be an integer, got 1.5")
+      end)
+
+      it("refuses an unknown option, naming it and the known ones",
+        function()
+          local G, D = nets()
+          assert.has_error(function()
+            lgan.GAN { generator = G, discriminator = D, lrr = 1 }
+          end, "GAN: unknown option 'lrr' (expected one of generator, "
+            .. "discriminator, seed, lr, betas, g_optim, d_optim, "
+            .. "real_label, fake_label, range, classes)")
+        end)
+
+      it("refuses lr and betas that both optimizers given leave unused",
+        function()
+          local G, D = nets()
+          local function given(extra)
+            local o = { generator = G, discriminator = D,
+                        g_optim = optim.Adam(G), d_optim = optim.Adam(D) }
+            for k, v in pairs(extra) do o[k] = v end
+            return function() return lgan.GAN(o) end
+          end
+          assert.has_error(given { lr = 1 }, "GAN: lr is unused when "
+            .. "g_optim and d_optim are both given; set it on those "
+            .. "optimizers")
+          assert.has_error(given { betas = { 0.5, 0.9 } }, "GAN: betas is "
+            .. "unused when g_optim and d_optim are both given; set it on "
+            .. "those optimizers")
+        end)
+
+      it("takes every option it documents", function()
+        local G, D = nets()
+        local g = lgan.GAN { generator = G, discriminator = D, seed = 3,
+          lr = 1e-3, betas = { 0.6, 0.9 }, real_label = 0.9,
+          fake_label = 0.1, range = { 0, 1 }, classes = 0 }
+        assert.are.same({ 3, 0.9, 0.1, 0, 1 }, { g.seed, g.real_label,
+          g.fake_label, g.range[1], g.range[2] })
+        assert.are.equal(support.f32(1e-3), g.g_optim:config().lr)
+        assert.are.equal(support.f32(0.6), g.d_optim:config().beta1)
+        -- With one optimizer given, lr still sets the other.
+        local sgd = optim.SGD(G, { lr = 0.1 })
+        g = lgan.GAN { generator = G, discriminator = D, g_optim = sgd,
+                       lr = 0.5 }
+        assert.are.equal(sgd, g.g_optim)
+        assert.are.equal(support.f32(0.5), g.d_optim:config().lr)
       end)
 
       it("names what does not fit between the nets", function()

@@ -108,7 +108,10 @@ describe("lgan.core (PNG)", function()
         { { lo = 1, hi = 0 }, "opts.lo must be below opts.hi, got lo=1, "
           .. "hi=0" },
         { { hi = math.huge }, "opts.hi must be a finite number, got inf" },
-        { { colums = 3 }, "unknown option opts.colums" },
+        { { colums = 3 }, "unknown option 'colums' (expected one of rows, "
+          .. "cols, height, width, lo, hi, pad, pad_value)" },
+        { { 3 }, "unknown option [1] (expected one of rows, cols, height, "
+          .. "width, lo, hi, pad, pad_value)" },
         { { rows = 1, cols = 2 },
           "3 images do not fit a grid of 1 rows and 2 columns" },
         { { height = 28, width = 27 },
@@ -181,6 +184,14 @@ describe("lgan.image", function()
       assert.are.equal("image.save_grid: opts.rows must be a positive "
         .. "integer, got 0", err(image.save_grid, dir .. "/s.png",
           core.ones(4, 784), { rows = 0 }))
+    end)
+
+    it("refuses an unknown option, writing nothing", function()
+      assert.are.equal("image.save_grid: unknown option 'range' (expected "
+        .. "one of rows, cols, height, width, lo, hi, pad, pad_value)",
+        err(image.save_grid, dir .. "/s.png", core.ones(4, 784),
+          { range = { -1, 1 } }))
+      assert.are.equal("", support.listing(dir))
     end)
   end)
 end)

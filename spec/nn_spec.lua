@@ -537,6 +537,51 @@ describe("lgan.nn", function()
           assert.has_error(function() nn.Sequential { nn.ReLU(), 5 } end,
             "Sequential: entry 2 is not a module (number)")
         end)
+
+      it("refuses one module given instead of a table of them", function()
+        local rng = lgan.Generator(1)
+        assert.has_error(function() nn.Sequential(nn.Linear(2, 3, rng)) end,
+          "Sequential: expected a table of modules, got lgan.nn.Linear; "
+            .. "write nn.Sequential{m} for a net of one module")
+        assert.has_error(function() nn.Sequential(nn.ReLU) end,
+          "Sequential: expected a table of modules, got the class "
+            .. "nn.ReLU; write nn.Sequential{m} for a net of one module")
+      end)
+
+      it("refuses entries that are not modules: classes, losses, holes",
+        function()
+          local rng = lgan.Generator(1)
+          local l = nn.Linear(2, 3, rng)
+          assert.has_error(function() nn.Sequential { l, nn.ReLU } end,
+            "Sequential: entry 2 is the class nn.ReLU, not a module "
+              .. "(call it: nn.ReLU())")
+          assert.has_error(function()
+            nn.Sequential { l, nn.BCELoss() }
+          end, "Sequential: entry 2 is not a module (lgan.nn.BCELoss)")
+          assert.has_error(function()
+            nn.Sequential { l, nil, nn.ReLU() }
+          end, "Sequential: entry 2 is nil, a hole in the list")
+          assert.has_error(function()
+            nn.Sequential { l, relu = nn.ReLU() }
+          end, "Sequential: key 'relu' is not a position in the list; "
+            .. "expected modules at 1, 2, ...")
+        end)
+    end)
+
+    describe("add", function()
+      it("appends a module and refuses what is not one", function()
+        local s = nn.Sequential {}
+        assert.are.equal(s, s:add(nn.ReLU()))
+        assert.are.equal(1, #s.modules)
+        assert.has_error(function() s:add(nn.Tanh) end,
+          "Sequential:add: the argument is the class nn.Tanh, not a module "
+            .. "(call it: nn.Tanh())")
+        assert.has_error(function() s:add(3) end,
+          "Sequential:add: the argument is not a module (number)")
+        assert.has_error(function() s.add(nn.ReLU()) end,
+          "Sequential:add: call it as a method, with ':'")
+        assert.are.equal(1, #s.modules)
+      end)
     end)
 
     describe("tostring", function()

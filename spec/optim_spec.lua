@@ -177,7 +177,7 @@ describe("lgan.optim", function()
     describe("new", function()
       it("defaults to PyTorch's lr 1e-3, betas 0.9 and 0.999, eps 1e-8",
         function()
-          local c = optim.Adam(layer()):config()
+          local c = optim.Adam((layer())):config()
           assert.are.equal("adam", c.kind)
           assert.are.equal(f32(1e-3), c.lr)
           assert.are.equal(f32(0.9), c.beta1)
@@ -239,6 +239,30 @@ describe("lgan.optim", function()
         end, "Adam: beta2 must be in [0.0, 0.999999999], got 1.0")
       end)
 
+      it("refuses an unknown option, naming it and the known ones",
+        function()
+          local l = layer()
+          local known = " (expected one of lr, betas, beta1, beta2, eps, "
+            .. "weight_decay)"
+          assert.has_error(function() optim.Adam(l, { lrr = 1 }) end,
+            "Adam: unknown option 'lrr'" .. known)
+          -- SGD's momentum is no option of Adam's.
+          assert.has_error(function()
+            optim.Adam(l, { lr = 1e-3, momentum = 0.9 })
+          end, "Adam: unknown option 'momentum'" .. known)
+          assert.has_error(function() optim.Adam(l, { 1e-3 }) end,
+            "Adam: unknown option [1]" .. known)
+        end)
+
+      it("takes every option it documents", function()
+        local c = optim.Adam(layer(), { lr = 0.5, betas = { 0.8, 0.99 },
+          eps = 1e-6, weight_decay = 0.1 }):config()
+        assert.are.same({ f32(0.5), f32(0.8), f32(0.99), f32(1e-6),
+          f32(0.1) }, { c.lr, c.beta1, c.beta2, c.eps, c.weight_decay })
+        c = optim.Adam(layer(), { beta1 = 0.7, beta2 = 0.9 }):config()
+        assert.are.same({ f32(0.7), f32(0.9) }, { c.beta1, c.beta2 })
+      end)
+
       it("raises at the caller's line", function()
         local ok, msg = pcall(function()
           local o = optim.Adam(nn.ReLU())
@@ -298,7 +322,7 @@ describe("lgan.optim", function()
 
     describe("new", function()
       it("defaults to PyTorch's lr 0.01 and no momentum", function()
-        local c = optim.SGD(layer()):config()
+        local c = optim.SGD((layer())):config()
         assert.are.equal("sgd", c.kind)
         assert.are.equal(f32(0.01), c.lr)
         assert.are.equal(0, c.momentum)
@@ -309,6 +333,17 @@ describe("lgan.optim", function()
         assert.has_error(function()
           optim.SGD(layer(), { momentum = 2 })
         end, "SGD: momentum must be in [0.0, 1.0], got 2.0")
+      end)
+
+      it("refuses an unknown option, Adam's betas included", function()
+        local known = " (expected one of lr, momentum, dampening, "
+          .. "weight_decay, nesterov)"
+        assert.has_error(function()
+          optim.SGD(layer(), { lr = 0.1, momentun = 0.9 })
+        end, "SGD: unknown option 'momentun'" .. known)
+        assert.has_error(function()
+          optim.SGD(layer(), { betas = { 0.9, 0.999 } })
+        end, "SGD: unknown option 'betas'" .. known)
       end)
     end)
   end)

@@ -289,6 +289,25 @@ describe("lgan.Tensor", function()
       assert.has_error(function() t:narrow(4, 1) end,
         "Tensor:narrow: first must be in [1, 3], got 4")
     end)
+
+    it("takes Torch7's narrow(1, first, count)", function()
+      local t = lgan.tensor { { 1, 2 }, { 3, 4 }, { 5, 6 } }
+      assert.are.same({ { 3, 4 }, { 5, 6 } }, t:narrow(1, 2, 2):totable())
+      assert.are.same({ { 1, 2 } }, t:narrow(1.0, 1, 1):totable())
+      t:narrow(1, 3, 1):set(1, 2, 60)
+      assert.are.equal(60, t:get(3, 2))
+      assert.has_error(function() t:narrow(1, 3, 2) end,
+        "Tensor:narrow: count must be in [1, 1], got 2")
+    end)
+
+    it("refuses another dim of Torch7's form, saying why", function()
+      local t = lgan.tensor(3, 4)
+      assert.has_error(function() t:narrow(2, 1, 2) end,
+        "Tensor:narrow: dim must be 1, got 2; narrow works along the "
+          .. "first dimension only")
+      assert.has_error(function() t:narrow(1.5, 1, 2) end,
+        "Tensor:narrow: dim must be an integer, got 1.5")
+    end)
   end)
 
   describe("clone", function()

@@ -57,5 +57,39 @@ describe("lgan.worksheet", function()
         worksheet.write(model(10), { items = 0, dir = dir })
       end, "worksheet: items must be an integer from 1 to 200, got 0")
     end)
+
+    it("refuses an unknown option, writing nothing", function()
+      os.execute("mkdir -p " .. dir .. "/u")
+      assert.has_error(function()
+        worksheet.write(model(10), { item = 3, dir = dir .. "/u" })
+      end, "worksheet.write: unknown option 'item' (expected one of items, "
+        .. "seed, dir, title)")
+      assert.are.equal("", support.listing(dir .. "/u"))
+      assert.has_error(function()
+        worksheet.items(model(10), { items = 3, dir = dir })
+      end, "worksheet.items: unknown option 'dir' (expected one of items, "
+        .. "seed)")
+    end)
+  end)
+
+  describe("drawing", function()
+    it("refuses an unknown option and options that are no table",
+      function()
+        local canvas = core.tensor(40, 40)
+        assert.has_error(function()
+          core.draw_text(canvas, 0, 0, "7", { size = 2 })
+        end, "draw_text: unknown option 'size' (expected one of scale, "
+          .. "value)")
+        assert.has_error(function() core.draw_text(canvas, 0, 0, "7", 2) end,
+          "draw_text: opts must be a table, got number")
+        assert.has_error(function()
+          core.draw_image(canvas, 0, 0, core.tensor(4), { heigth = 2,
+                                                          width = 2 })
+        end, "draw_image: unknown option 'heigth' (expected one of height, "
+          .. "width, scale, lo, hi, invert)")
+        core.draw_image(canvas, 0, 0, core.tensor(4), { height = 2,
+          width = 2, scale = 2, lo = 0, hi = 1, invert = true })
+        assert.are.equal(1, canvas:get(1, 1))
+      end)
   end)
 end)

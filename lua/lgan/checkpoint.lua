@@ -225,6 +225,9 @@ local function read_file(path, fn)
   local function bad(fmt, ...)
     error(("%s: %s: " .. fmt):format(fn, path, ...), 0)
   end
+  if core.path_kind(path) == "directory" then
+    bad("it is a folder, not a file")
+  end
   local f, why = io.open(path, "rb")
   if not f then
     error(("%s: cannot open %s"):format(fn, why), 0)
@@ -360,6 +363,39 @@ function checkpoint.load_tensors(path)
     out[name] = core.tensor(table.unpack(e.shape)):frombytes(e.bytes)
   end
   return out, file.metadata
+end
+
+--- What is at path, from the safetensors header alone (no tensor is
+-- read), for a caller about to write there: nil when nothing is;
+-- "folder"; "checkpoint" for an lgan checkpoint; "safetensors" and the
+-- metadata (string -> string) for another safetensors file; "other" for
+-- a file that is not one (or cannot be read).
+-- @string path
+-- @treturn[opt] string the kind
+-- @treturn[opt] table the metadata of a "safetensors" file
+function checkpoint.kind(path)
+  if type(path) ~= "string" then
+    error("checkpoint.kind: path must be a string, got " .. type(path), 2)
+  end
+  local where = core.path_kind(path)
+  if where == nil then return nil end
+  if where == "directory" then return "folder" end
+  local f = io.open(path, "rb")
+  local head = f and f:read(8)
+  local n = head and #head == 8 and string.unpack("<I8", head)
+  local text = n and n >= 2 and n <= checkpoint.MAX_HEADER and f:read(n)
+  if f then f:close() end
+  local ok, header = pcall(cjson.decode, text and #text == n and text or "")
+  if not ok or type(header) ~= "table" then return "other" end
+  local meta = header.__metadata__
+  if type(meta) ~= "table" then return "safetensors", {} end
+  if type(meta.lgan) == "string" then
+    local fine, m = pcall(cjson.decode, meta.lgan)
+    if fine and type(m) == "table" and m.format == checkpoint.FORMAT then
+      return "checkpoint"
+    end
+  end
+  return "safetensors", meta
 end
 
 -- ------------------------------------------------------------------------
@@ -860,11 +896,15 @@ function checkpoint.gan(ck)
   local m = ck.meta
   local G = build_net(m.architecture.generator)
   local D = build_net(m.architecture.discriminator)
+  -- config() holds every field for either kind; each optimizer is
+  -- given the ones it reads, since it refuses the others.
   local function make(net, o)
     local c = o.config
-    local opts = { lr = c.lr, beta1 = c.beta1, beta2 = c.beta2, eps = c.eps,
-                   weight_decay = c.weight_decay, momentum = c.momentum,
-                   dampening = c.dampening, nesterov = c.nesterov }
+    local keys = o.kind == "adam"
+      and { "lr", "beta1", "beta2", "eps", "weight_decay" }
+      or { "lr", "momentum", "dampening", "weight_decay", "nesterov" }
+    local opts = {}
+    for _, k in ipairs(keys) do opts[k] = c[k] end
     return o.kind == "adam" and optim.Adam(net, opts)
       or optim.SGD(net, opts)
   end

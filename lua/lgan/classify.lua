@@ -9,6 +9,7 @@ local data = require "lgan.data"
 local nn = require "lgan.nn"
 local optim = require "lgan.optim"
 local checkpoint = require "lgan.checkpoint"
+local options = require "lgan.options"
 
 local classify = {}
 
@@ -62,13 +63,26 @@ end
 --- Trains a classifier on MNIST.  Options: `data` ("data/mnist"),
 -- `epochs` (10), `batch_size` (128), `lr` (1e-3), `seed` (1), and
 -- `hooks.epoch(info)` called after each epoch with the epoch, the mean
--- loss and the test accuracy.
+-- loss and the test accuracy.  Another key is an error, and so are
+-- images that are not 28 x 28.
 -- @treturn Sequential the model
 -- @treturn number its accuracy on the MNIST test set
 function classify.train(opts)
+  local fn = "classify.train"
   opts = opts or {}
+  if type(opts) ~= "table" then
+    error(fn .. ": options must be a table, got " .. type(opts), 2)
+  end
+  options.check(opts, { "data", "epochs", "batch_size", "lr", "seed",
+                        "hooks" }, fn, 2)
+  if opts.hooks ~= nil then
+    if type(opts.hooks) ~= "table" then
+      error(fn .. ": hooks must be a table, got " .. type(opts.hooks), 2)
+    end
+    options.check(opts.hooks, { "epoch" }, fn, 2, "hook")
+  end
   local epochs = opts.epochs or 10
-  local set = data.mnist(opts.data or "data/mnist")
+  local set = data.mnist(opts.data or "data/mnist", nil, { 28, 28 })
   local seed = opts.seed or 1
   local model = classify.build(core.Generator(seed, 0))
   local adam = optim.Adam(model, { lr = opts.lr or 1e-3 })
@@ -95,9 +109,41 @@ function classify.train(opts)
   return model, accuracy
 end
 
+local FORMAT = "lgan-classifier-1"
+
+--- Why a classifier must not be saved to path, or nil when it may: a
+-- classifier may replace only nothing or another classifier.  The
+-- reason says what is there ("holds an lgan GAN checkpoint, not a
+-- classifier").
+-- @string path
+-- @treturn[opt] string
+function classify.occupied(path)
+  local kind, meta = checkpoint.kind(path)
+  if kind == nil or kind == "safetensors" and meta.format == FORMAT then
+    return nil
+  end
+  local what = {
+    folder = "is a folder",
+    checkpoint = "holds an lgan GAN checkpoint, not a classifier",
+    safetensors = "holds other safetensors tensors, not a classifier",
+    other = "is not a safetensors file, so not a classifier",
+  }
+  return what[kind]
+end
+
 --- Saves the classifier as safetensors (`classifier.0.weight`, ...,
--- PyTorch's names), with its sizes and accuracy in the metadata.
+-- PyTorch's names), with its sizes and accuracy in the metadata.  It
+-- replaces only a classifier: a file of another kind at path is refused
+-- and left as it was.
 function classify.save(path, model, accuracy)
+  if type(path) ~= "string" then
+    error("classify.save: path must be a string, got " .. type(path), 2)
+  end
+  local why = classify.occupied(path)
+  if why then
+    error(("classify.save: %s %s; a classifier replaces only another "
+      .. "classifier"):format(path, why), 2)
+  end
   local tensors = {}
   for i, m in ipairs(model.modules) do
     if m.weight then
@@ -108,7 +154,7 @@ function classify.save(path, model, accuracy)
   local sizes = {}
   for i, s in ipairs(classify.SIZES) do sizes[i] = tostring(s) end
   checkpoint.save_tensors(path, tensors, {
-    format = "lgan-classifier-1",
+    format = FORMAT,
     sizes = table.concat(sizes, ","),
     range = ("%g,%g"):format(classify.RANGE[1], classify.RANGE[2]),
     accuracy = accuracy and ("%.4f"):format(accuracy) or "",
@@ -118,8 +164,14 @@ end
 --- Loads a classifier saved by `classify.save`; refuses a file of
 -- another kind or shape with a message naming it.
 function classify.load(path)
+  if type(path) ~= "string" then
+    error("classify.load: path must be a string, got " .. type(path), 2)
+  end
+  if core.path_kind(path) == nil then
+    error(("classify.load: %s does not exist"):format(path), 2)
+  end
   local tensors, meta = checkpoint.load_tensors(path)
-  if not meta or meta.format ~= "lgan-classifier-1" then
+  if not meta or meta.format ~= FORMAT then
     error(("classify.load: %s is not an lgan classifier"):format(path), 2)
   end
   local model = classify.build(core.Generator(0))

@@ -11,9 +11,48 @@ local cli = {}
 local TRAIN_KEYS = { "data", "epochs", "batch_size", "seed", "preset", "lr",
                      "conditional" }
 
+-- Converters for options that take numbers.  Each names its option and
+-- what it takes, where argparse's own message for a value its converter
+-- refuses ("malformed argument '1.5'") names neither.
+local function integer_of(text)
+  local n = tonumber(text)
+  return n and math.tointeger(n)
+end
+
+local NUMBERS = {
+  positive = { "a positive integer", function(text)
+    local n = integer_of(text)
+    return n and n >= 1 and n or nil
+  end },
+  whole = { "a non-negative integer", function(text)
+    local n = integer_of(text)
+    return n and n >= 0 and n or nil
+  end },
+  integer = { "an integer", integer_of },
+  rate = { "a number between 0 and 1", function(text)
+    local n = tonumber(text)
+    return n and n > 0 and n < 1 and n or nil
+  end },
+}
+
 local function parser()
   local p = argparse("lgan", "Train generative adversarial networks.")
   p:command_target("command")
+  -- The options that take numbers, for join_negative.
+  local numeric = {}
+  -- Adds to cmd the option name, which takes a number of the given kind
+  -- (a key of NUMBERS); help and default as for cmd:option.
+  local function number(cmd, name, kind, help, default)
+    local what, convert = NUMBERS[kind][1], NUMBERS[kind][2]
+    numeric[name] = true
+    return cmd:option(name, help, default):convert(function(text)
+      local n = convert(text)
+      if n == nil then
+        return nil, ("%s takes %s, got '%s'"):format(name, what, text)
+      end
+      return n
+    end)
+  end
 
   -- No argparse defaults for train's options: an option left out is
   -- nil, so that --resume can tell it from one given again.
@@ -25,20 +64,15 @@ local function parser()
   t:option("--resume", "Carry on the run in this folder from its "
     .. "checkpoint.safetensors; options given again must agree with it.")
     :argname("<run>")
-  t:option("--epochs", "Epochs to train, counted from the start of the "
-    .. "run (default 5; with --resume, the run's).")
-    :convert(math.tointeger)
-  t:option("--batch-size", "Images per step (default 64).")
-    :convert(math.tointeger)
-  t:option("--seed", "Seed of every random stream (default 1).")
-    :convert(math.tointeger)
-  t:option("--threads", "OpenBLAS threads (default: all cores; with "
-    .. "--resume, as many as the run used).")
-    :convert(math.tointeger)
+  number(t, "--epochs", "positive", "Epochs to train, counted from the "
+    .. "start of the run (default 5; with --resume, the run's).")
+  number(t, "--batch-size", "positive", "Images per step (default 64).")
+  number(t, "--seed", "integer", "Seed of every random stream (default 1).")
+  number(t, "--threads", "positive", "OpenBLAS threads (default: all "
+    .. "cores; with --resume, as many as the run used).")
   t:option("--preset", "Model: mlp (LeakyReLU/Tanh, the default) or seed "
     .. "(ReLU/Sigmoid)."):choices { "mlp", "seed" }
-  t:option("--lr", "Adam learning rate (default 2e-4).")
-    :convert(tonumber)
+  number(t, "--lr", "rate", "Adam learning rate (default 2e-4).")
   t:flag("--conditional", "Learn one class per digit from MNIST's labels "
     .. "(a conditional GAN): samples can then be drawn by class.")
   t:flag("--distributed", "Train data-parallel on the processes of an "
@@ -49,11 +83,11 @@ local function parser()
     .. "on it.")
 
   local s = p:command("sample", "Generate images from a checkpoint.")
-  s:option("--checkpoint", "A checkpoint.safetensors file."):count(1)
-    :argname("<file>")
-  s:option("--n", "Images to generate.", "100"):convert(math.tointeger)
-  s:option("--seed", "Seed of the noise (stream 3 of the seed, as the "
-    .. "training grids use).", "1"):convert(math.tointeger)
+  s:option("--checkpoint", "A checkpoint.safetensors file, or a run "
+    .. "folder holding one."):count(1):argname("<file>")
+  number(s, "--n", "positive", "Images to generate.", "100")
+  number(s, "--seed", "integer", "Seed of the noise (stream 3 of the seed, "
+    .. "as the training grids use).", "1")
   s:option("--png", "Write a grid of the images to this PNG file.")
     :argname("<file>")
   s:option("--idx", "Write the images as IDX3 unsigned bytes, n x 28 x "
@@ -64,48 +98,72 @@ local function parser()
     .. "[n, x_dim] as float32 tensors in a safetensors file (what "
     .. "bench/torch_load.py compares against).")
     :argname("<file>")
-  s:option("--threads", "OpenBLAS threads (default: all cores).")
-    :convert(math.tointeger)
-  s:option("--class", "Draw every image of this class (a conditional "
-    .. "model; default: classes 0, 1, ... in turn).")
-    :convert(math.tointeger)
+  number(s, "--threads", "positive", "OpenBLAS threads (default: all "
+    .. "cores).")
+  number(s, "--class", "whole", "Draw every image of this class (a "
+    .. "conditional model; default: classes 0, 1, ... in turn).")
 
   local i = p:command("info", "Show what a checkpoint holds.")
-  i:argument("checkpoint", "A checkpoint.safetensors file.")
+  i:argument("checkpoint", "A checkpoint.safetensors file, or a run "
+    .. "folder holding one.")
 
   local c = p:command("classify", "Train the digit classifier that marks "
     .. "generated items.")
   c:option("--data", "Folder with the MNIST IDX files.", "data/mnist")
   c:option("--out", "Where to save it (safetensors).",
     "runs/classifier.safetensors"):argname("<file>")
-  c:option("--epochs", "Epochs to train.", "10"):convert(math.tointeger)
-  c:option("--seed", "Seed of its random streams.", "1")
-    :convert(math.tointeger)
-  c:option("--threads", "OpenBLAS threads (default: all cores).")
-    :convert(math.tointeger)
+  number(c, "--epochs", "positive", "Epochs to train.", "10")
+  number(c, "--seed", "integer", "Seed of its random streams.", "1")
+  number(c, "--threads", "positive", "OpenBLAS threads (default: all "
+    .. "cores).")
 
   local sc = p:command("score", "How often the classifier sees the class "
     .. "each generated digit was drawn for, per class.")
-  sc:option("--checkpoint", "A conditional model's checkpoint."):count(1)
-    :argname("<file>")
+  sc:option("--checkpoint", "A conditional model's checkpoint (or "
+    .. "its run folder)."):count(1):argname("<file>")
   sc:option("--classifier", "A classifier from lgan classify.",
     "runs/classifier.safetensors"):argname("<file>")
-  sc:option("--n", "Digits per class.", "100"):convert(math.tointeger)
-  sc:option("--seed", "Seed of the noise.", "1"):convert(math.tointeger)
+  number(sc, "--n", "positive", "Digits per class.", "100")
+  number(sc, "--seed", "integer", "Seed of the noise.", "1")
 
   local w = p:command("worksheet", "A printable sheet of generated "
     .. "digits to name, with its answer key.")
-  w:option("--checkpoint", "A conditional model's checkpoint."):count(1)
-    :argname("<file>")
-  w:option("--items", "Digits on the sheet.", "20"):convert(math.tointeger)
-  w:option("--seed", "Seed: one seed, one sheet.", "1")
-    :convert(math.tointeger)
+  w:option("--checkpoint", "A conditional model's checkpoint (or "
+    .. "its run folder)."):count(1):argname("<file>")
+  number(w, "--items", "positive", "Digits on the sheet.", "20")
+  number(w, "--seed", "integer", "Seed: one seed, one sheet.", "1")
   w:option("--out", "Folder for worksheet.png, answers.png and "
     .. "answers.json."):count(1):argname("<dir>")
   w:option("--classifier", "Check each item with this classifier and "
     .. "say which it reads otherwise.")
     :argname("<file>")
-  return p
+  return p, numeric
+end
+
+-- argparse takes every word that starts with '-' for an option, even
+-- where an option's value is due, so `--epochs -1` fails as "unknown
+-- option '-1'" before any converter sees the -1; it has no setting to
+-- read such a word as a value.  A word that starts like a negative
+-- number after an option that takes a number is therefore joined to it,
+-- `--epochs=-1`, which argparse does read as the value: the converter
+-- then accepts it (--seed) or says what the option takes.  Words after
+-- "--" are left alone, as argparse leaves them.
+local function join_negative(argv, numeric)
+  local out, i = {}, 1
+  while i <= #argv do
+    local word, after = argv[i], argv[i + 1]
+    if word == "--" then
+      table.move(argv, i, #argv, #out + 1, out)
+      break
+    elseif numeric[word] and after and after:match("^%-%.?%d") then
+      out[#out + 1] = word .. "=" .. after
+      i = i + 2
+    else
+      out[#out + 1] = word
+      i = i + 1
+    end
+  end
+  return out
 end
 
 local function fmt_time(s)
@@ -324,6 +382,17 @@ local function run_train(args)
   return 0
 end
 
+-- The checkpoint file path names: path itself, or a run folder's
+-- checkpoint.safetensors.  what names the command, for the message.
+local function checkpoint_file(path, what)
+  local core = require "lgan.core"
+  if core.path_kind(path) ~= "directory" then return path end
+  local file = path:gsub("/+$", "") .. "/checkpoint.safetensors"
+  if core.path_kind(file) == "file" then return file end
+  error(("%s: %s is a folder with no checkpoint.safetensors in it; name a "
+    .. "checkpoint file or a run folder"):format(what, path), 0)
+end
+
 local function run_sample(args)
   local core = require "lgan.core"
   local checkpoint = require "lgan.checkpoint"
@@ -332,6 +401,7 @@ local function run_sample(args)
   if not (args.png or args.idx or args.tensors) then
     error("sample: say where to write: --png, --idx and/or --tensors", 0)
   end
+  args.checkpoint = checkpoint_file(args.checkpoint, "sample")
   -- Outputs never overwrite the checkpoint read, nor each other.
   local seen = { [args.checkpoint] = "--checkpoint" }
   for _, key in ipairs { "png", "idx", "tensors" } do
@@ -406,7 +476,7 @@ end
 
 local function run_info(args)
   local checkpoint = require "lgan.checkpoint"
-  local ck = checkpoint.load(args.checkpoint)
+  local ck = checkpoint.load(checkpoint_file(args.checkpoint, "info"))
   local m = ck.meta
   local a = m.architecture
   local out = {}
@@ -484,6 +554,13 @@ local function run_classify(args)
   if not args.epochs or args.epochs < 1 then
     error("classify: --epochs must be a positive integer", 0)
   end
+  -- Refused before the training, not after it: --out may replace only
+  -- a classifier.
+  local why = classify.occupied(args.out)
+  if why then
+    error(("classify: --out %s %s; choose another --out")
+      :format(args.out, why), 0)
+  end
   if args.threads then core.set_threads(args.threads) end
   io.stderr:write(("lgan: training the classifier on %s, %d epochs\n")
     :format(args.data, args.epochs))
@@ -503,6 +580,7 @@ end
 -- A conditional GAN from a checkpoint, or an error saying why not.
 local function conditional_model(path, what)
   local checkpoint = require "lgan.checkpoint"
+  path = checkpoint_file(path, what)
   local model = checkpoint.gan(checkpoint.load(path))
   if model.classes == 0 then
     error(("%s: %s holds a model without classes; train one with lgan "
@@ -547,33 +625,45 @@ end
 local function run_worksheet(args)
   local core = require "lgan.core"
   local worksheet = require "lgan.worksheet"
+  -- Every input is read and checked, and the classifier has marked the
+  -- items, before anything is written: a bad one leaves no sheet behind.
   local model = conditional_model(args.checkpoint, "worksheet")
-  if core.path_kind(args.out) ~= "directory" then
-    local ok = os.execute("mkdir -p '" .. args.out:gsub("'", "'\\''")
-      .. "'")
-    if not ok then
-      error("worksheet: cannot create the folder " .. args.out, 0)
-    end
-  end
-  local digits = worksheet.write(model, { items = args.items,
-    seed = args.seed, dir = args.out })
-  io.stderr:write(("lgan: %d items -> %s/worksheet.png, answers.png, "
-    .. "answers.json\n"):format(#digits, args.out))
+  local judge
   if args.classifier then
     local classify = require "lgan.classify"
-    local judge = classify.load(args.classifier)
-    local x = worksheet.items(model, { items = args.items,
-                                       seed = args.seed })
+    judge = classify.load(args.classifier)
+  end
+  local x, digits = worksheet.items(model, { items = args.items,
+                                             seed = args.seed })
+  local wrong = {}
+  if judge then
+    local classify = require "lgan.classify"
     local lo, hi = model.range[1], model.range[2]
     x = x:add(-lo):mul(2 / (hi - lo)):add(-1)
     local guess = classify.predict(judge, x)
-    local wrong = {}
     for k, d in ipairs(digits) do
       if guess[k] ~= d then
         wrong[#wrong + 1] = ("item %d (drawn as %d, reads as %d)")
           :format(k, d, math.tointeger(guess[k]))
       end
     end
+  end
+  local kind = core.path_kind(args.out)
+  if kind ~= nil and kind ~= "directory" then
+    error(("worksheet: --out %s is a file, expected a folder")
+      :format(args.out), 0)
+  elseif kind == nil then
+    local ok = os.execute("mkdir -p '" .. args.out:gsub("'", "'\\''")
+      .. "'")
+    if not ok then
+      error("worksheet: cannot create the folder " .. args.out, 0)
+    end
+  end
+  worksheet.write(model, { items = args.items, seed = args.seed,
+                           dir = args.out })
+  io.stderr:write(("lgan: %d items -> %s/worksheet.png, answers.png, "
+    .. "answers.json\n"):format(#digits, args.out))
+  if judge then
     io.stderr:write(("lgan: the classifier agrees with %d of %d items%s\n")
       :format(#digits - #wrong, #digits, #wrong > 0
         and ("; check " .. table.concat(wrong, ", ")) or ""))
@@ -583,7 +673,8 @@ end
 
 --- Runs the command line in argv; returns the exit status.
 function cli.main(argv)
-  local ok, args = parser():pparse(argv)
+  local p, numeric = parser()
+  local ok, args = p:pparse(join_negative(argv, numeric))
   if not ok then
     io.stderr:write("lgan: ", args, "\n", "Try 'lgan --help'.\n")
     return 2

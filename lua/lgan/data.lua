@@ -26,12 +26,18 @@ local function find(dir, name)
   end
 end
 
--- Checks that one split's images and labels go together.
-local function check_split(split, files)
+-- Checks that one split's images and labels go together, and that the
+-- images are size[1] x size[2] when size is given.
+local function check_split(split, files, size)
   local images, labels = split.images, split.labels
   if images:dim() ~= 3 then
     error(("data.mnist: %s holds %s, expected n x height x width images")
       :format(files.images, tostring(images)), 3)
+  end
+  local shape = images:size()
+  if size and (shape[2] ~= size[1] or shape[3] ~= size[2]) then
+    error(("data.mnist: %s holds images of %d x %d, expected %d x %d")
+      :format(files.images, shape[2], shape[3], size[1], size[2]), 3)
   end
   if labels:dim() ~= 1 then
     error(("data.mnist: %s holds %s, expected one label per image")
@@ -50,9 +56,12 @@ end
 -- @tparam[opt="data/mnist"] string dir the folder
 -- @tparam[opt] string split "train" or "test" to read only that half
 -- (a trainer needs no test set: 8 MB less)
+-- @tparam[opt] {int,int} size `{height, width}` the images must have, as
+-- `{28, 28}` for a model of MNIST's 784 pixels; without it, any size
 -- @treturn table `{train = {images = ByteTensor, labels = ByteTensor},
--- test = {...}}`, images n x 28 x 28 and labels n, as bytes
-function data.mnist(dir, split)
+-- test = {...}}`, images n x 28 x 28 (n x height x width for files of
+-- another size) and labels n, as bytes
+function data.mnist(dir, split, size)
   dir = dir or "data/mnist"
   if type(dir) ~= "string" then
     error("data.mnist: dir must be a string, got " .. type(dir), 2)
@@ -60,6 +69,12 @@ function data.mnist(dir, split)
   if split ~= nil and split ~= "train" and split ~= "test" then
     error(("data.mnist: split must be \"train\" or \"test\", got %s")
       :format(tostring(split)), 2)
+  end
+  if size ~= nil and (type(size) ~= "table"
+      or math.type(size[1]) ~= "integer"
+      or math.type(size[2]) ~= "integer") then
+    error("data.mnist: size must be {height, width}, two integers, got "
+      .. tostring(size), 2)
   end
   if #dir > 1 then
     dir = dir:gsub("/+$", "")
@@ -95,7 +110,7 @@ function data.mnist(dir, split)
     set[f[1]][f[2]] = core.read_idx(paths[f[3]])
     files[f[1]][f[2]] = paths[f[3]]
   end
-  for name in pairs(set) do check_split(set[name], files[name]) end
+  for name in pairs(set) do check_split(set[name], files[name], size) end
   return set
 end
 

@@ -6,6 +6,7 @@ local core = require "lgan.core"
 local class = require "lgan.class"
 local nn = require "lgan.nn"
 local optim = require "lgan.optim"
+local options = require "lgan.options"
 
 local gan = {}
 
@@ -76,10 +77,16 @@ end
 -- `d_optim` (optimizers to use instead), `real_label` (1) and
 -- `fake_label` (0), `range` (pixel range, {-1, 1}), `classes` (0; the
 -- label classes of a conditional model, whose nets take a one-hot label
--- after their usual input).
+-- after their usual input).  Another key is an error, and so are `lr`
+-- and `betas` beside both `g_optim` and `d_optim`, which leave them
+-- unused.
 -- @type GAN
 local GAN = class("lgan.GAN")
 gan.GAN = GAN
+
+local KEYS = { "generator", "discriminator", "seed", "lr", "betas",
+               "g_optim", "d_optim", "real_label", "fake_label", "range",
+               "classes" }
 
 local function is_sequential(m)
   return type(m) == "table" and type(m.core_layers) == "function"
@@ -88,6 +95,15 @@ end
 function GAN:__init(opts)
   if type(opts) ~= "table" then
     error("GAN: expected a table of options, got " .. type(opts), 3)
+  end
+  options.check(opts, KEYS, "GAN", 3)
+  if opts.g_optim ~= nil and opts.d_optim ~= nil then
+    for _, key in ipairs { "lr", "betas" } do
+      if opts[key] ~= nil then
+        error(("GAN: %s is unused when g_optim and d_optim are both "
+          .. "given; set it on those optimizers"):format(key), 3)
+      end
+    end
   end
   for _, key in ipairs { "generator", "discriminator" } do
     if not is_sequential(opts[key]) then
@@ -142,20 +158,43 @@ end
 -- or from the GAN's own sampling stream (never the training one).  A
 -- conditional model draws the classes in `opts.labels` (a tensor or a
 -- sequence of n whole numbers from 0); without them, classes 0, 1, ...
--- in turn.
+-- in turn.  Another key of opts is an error, and so is an rng beside z.
 function GAN:sample(n, opts)
   if getmetatable(self) ~= GAN then
     error("GAN:sample: call it as a method, with ':'", 2)
   end
   opts = opts or {}
+  if type(opts) ~= "table" then
+    error("GAN:sample: opts must be a table, got " .. core.type(opts), 2)
+  end
+  options.check(opts, { "z", "rng", "labels" }, "GAN:sample", 2)
+  -- An integral float (2.0) counts as an integer.
+  local count = math.type(n) and math.tointeger(n)
+  if not count or count < 1 then
+    error("GAN:sample: n must be a positive integer, got "
+      .. (type(n) == "number" and tostring(n) or type(n)), 2)
+  end
   local z = opts.z
-  if z == nil then
-    -- An integral float (2.0) counts as an integer.
-    local count = math.type(n) and math.tointeger(n)
-    if not count or count < 1 then
-      error("GAN:sample: n must be a positive integer, got "
-        .. (type(n) == "number" and tostring(n) or type(n)), 2)
+  if z ~= nil then
+    if core.type(z) ~= "lgan.Tensor" then
+      error("GAN:sample: z must be an lgan.Tensor, got " .. core.type(z), 2)
     end
+    if z:dim() ~= 2 then
+      error(("GAN:sample: z must be n x %d, got a tensor of size %s")
+        :format(self.z_dim, table.concat(z:size(), "x")), 2)
+    end
+    if #z ~= count then
+      error(("GAN:sample: z has %d rows, expected n = %d"):format(#z,
+        count), 2)
+    end
+    if z:size(2) ~= self.z_dim then
+      error(("GAN:sample: z has %d columns, expected %d (the "
+        .. "generator's noise size)"):format(z:size(2), self.z_dim), 2)
+    end
+    if opts.rng ~= nil then
+      error("GAN:sample: rng is unused when z is given", 2)
+    end
+  else
     local rng = opts.rng or self.sample_rng
     if core.type(rng) ~= "lgan.Generator" then
       error("GAN:sample: opts.rng must be an lgan.Generator, got "
@@ -167,7 +206,11 @@ function GAN:sample(n, opts)
     local labels = opts.labels
     if labels == nil then
       labels = {}
-      for i = 1, #z do labels[i] = (i - 1) % self.classes end
+      for i = 1, count do labels[i] = (i - 1) % self.classes end
+    elseif (type(labels) == "table" or core.type(labels) == "lgan.Tensor")
+        and #labels ~= count then
+      error(("GAN:sample: %d labels, expected n = %d"):format(#labels,
+        count), 2)
     end
     z = core.cat { z, core.one_hot(labels, self.classes) }
   elseif opts.labels ~= nil then

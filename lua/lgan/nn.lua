@@ -173,24 +173,71 @@ activation("Tanh")
 local Sequential = class("lgan.nn.Sequential", Module)
 nn.Sequential = Sequential
 
+-- A class's name as the user writes it: "nn.ReLU".
+local function class_name(m)
+  return (tostring(rawget(m, "__name")):gsub("^lgan%.", ""))
+end
+
+-- Why m is not a module, or nil when it is one: an instance with
+-- forward, backward and parameters (a loss has no parameters, and a
+-- class such as nn.ReLU, not called, is no instance).
+local function not_a_module(m)
+  if type(m) == "table" and rawget(m, "__index") == m then
+    return ("the class %s, not a module (call it: %s())")
+      :format(class_name(m), class_name(m))
+  end
+  if type(m) ~= "table" or type(m.forward) ~= "function"
+      or type(m.backward) ~= "function"
+      or type(m.parameters) ~= "function" then
+    return ("not a module (%s)"):format(core.type(m))
+  end
+end
+
 function Sequential:__init(modules)
   if type(modules) ~= "table" then
     error("Sequential: expected a table of modules, got " .. type(modules),
       3)
   end
-  self.modules = {}
-  for i, m in ipairs(modules) do
-    if type(m) ~= "table" or type(m.forward) ~= "function" then
-      error(("Sequential: entry %d is not a module (%s)")
-        :format(i, core.type(m)), 3)
+  -- One module where the list should be would give an empty net.
+  if type(modules.forward) == "function" then
+    local what = rawget(modules, "__index") == modules
+      and "the class " .. class_name(modules) or core.type(modules)
+    error(("Sequential: expected a table of modules, got %s; write "
+      .. "nn.Sequential{m} for a net of one module"):format(what), 3)
+  end
+  -- Keys other than 1..n (a hole, a name) would be dropped silently.
+  local count = 0
+  for k in pairs(modules) do
+    if math.type(k) ~= "integer" or k < 1 then
+      error(("Sequential: key %s is not a position in the list; expected "
+        .. "modules at 1, 2, ..."):format(type(k) == "string"
+        and ("'%s'"):format(k) or tostring(k)), 3)
     end
-    self.modules[i] = m
+    count = count + 1
+  end
+  self.modules = {}
+  for i = 1, count do
+    if modules[i] == nil then
+      error(("Sequential: entry %d is nil, a hole in the list"):format(i), 3)
+    end
+    local why = not_a_module(modules[i])
+    if why then
+      error(("Sequential: entry %d is %s"):format(i, why), 3)
+    end
+    self.modules[i] = modules[i]
   end
   self.inputs = {}
 end
 
 --- Appends a module; returns self.
 function Sequential:add(m)
+  if type(self) ~= "table" or not self.modules then
+    error("Sequential:add: call it as a method, with ':'", 2)
+  end
+  local why = not_a_module(m)
+  if why then
+    error("Sequential:add: the argument is " .. why, 2)
+  end
   self.modules[#self.modules + 1] = m
   return self
 end

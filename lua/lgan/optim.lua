@@ -3,6 +3,7 @@
 
 local core = require "lgan.core"
 local class = require "lgan.class"
+local options_mod = require "lgan.options"
 
 local optim = {}
 
@@ -21,11 +22,19 @@ local function pairs_of(module, fn)
   return list
 end
 
+-- The keys each optimizer reads: torch.optim's names, and beta1 and
+-- beta2 (the two betas one by one, as `config()` gives them back).
+local KEYS = {
+  Adam = { "lr", "betas", "beta1", "beta2", "eps", "weight_decay" },
+  SGD = { "lr", "momentum", "dampening", "weight_decay", "nesterov" },
+}
+
 local function options(opts, fn)
   opts = opts or {}
   if type(opts) ~= "table" then
     error(fn .. ": options must be a table, got " .. type(opts), 4)
   end
+  options_mod.check(opts, KEYS[fn], fn, 4)
   local o = {}
   for k, v in pairs(opts) do o[k] = v end
   if o.betas ~= nil then
@@ -76,7 +85,8 @@ function Optimizer:state()
 end
 
 --- `Adam(module, opts)`: opts as torch.optim.Adam's (lr = 1e-3,
--- betas = {0.9, 0.999}, eps = 1e-8, weight_decay = 0).
+-- betas = {0.9, 0.999}, eps = 1e-8, weight_decay = 0); beta1 and beta2
+-- may be given one by one instead of betas.  Another key is an error.
 -- @function Adam
 function optim.Adam(module, opts)
   local o = setmetatable({}, Optimizer)
@@ -86,6 +96,7 @@ end
 
 --- `SGD(module, opts)`: opts as torch.optim.SGD's (lr = 0.01,
 -- momentum = 0, dampening = 0, weight_decay = 0, nesterov = false).
+-- Another key is an error.
 -- @function SGD
 function optim.SGD(module, opts)
   local o = setmetatable({}, Optimizer)

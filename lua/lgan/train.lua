@@ -8,6 +8,7 @@ local core = require "lgan.core"
 local data = require "lgan.data"
 local gan = require "lgan.gan"
 local image = require "lgan.image"
+local options = require "lgan.options"
 
 local train = {}
 
@@ -29,6 +30,12 @@ train.defaults = {
   -- batch_size is then each process's share of the global batch.
   dist = nil,
 }
+
+-- The keys train.new and train.resume take: those of train.defaults
+-- (listed here too, since some default to nil).
+local KEYS = { "data", "out", "epochs", "batch_size", "seed", "threads",
+               "preset", "lr", "beta1", "beta2", "grid", "conditional",
+               "dist" }
 
 local Trainer = {}
 Trainer.__index = Trainer
@@ -99,7 +106,9 @@ local function build(opts)
   if o.dist then
     self.world, self.rank = o.dist.size(), o.dist.rank()
   end
-  local set = data.mnist(o.data, "train")
+  -- The model has MNIST's 784 pixels: images of another size are
+  -- refused, not read as 784 values of something else.
+  local set = data.mnist(o.data, "train", { 28, 28 })
   self.images = set.train.images
   -- A conditional model learns one class per MNIST digit.
   local classes = o.conditional and 10 or 0
@@ -145,12 +154,17 @@ local function share_weights(self)
   return self
 end
 
---- A trainer for the given options (see `train.defaults`).  Reads the
--- data and builds the model; writes nothing yet.  With `dist`, every
+--- A trainer for the given options (see `train.defaults`; another key
+-- is an error).  Reads the data (MNIST's 28 x 28 images; another size is
+-- refused) and builds the model; writes nothing yet.  With `dist`, every
 -- process of the job calls it: each builds the model, takes rank 0's
 -- weights and will train on its own rows of every global batch of
 -- `batch_size` x processes.
 function train.new(opts)
+  if opts ~= nil and type(opts) ~= "table" then
+    error("train.new: opts must be a table, got " .. type(opts), 2)
+  end
+  options.check(opts, KEYS, "train.new", 2)
   return share_weights(build(opts))
 end
 
@@ -291,7 +305,7 @@ end
 -- after an epoch, the grid and checkpoint written.  `hooks.interrupted()`,
 -- if given, is asked after every step: when it answers true, the
 -- trainer writes a checkpoint where it stands (mid-epoch included) and
--- returns.
+-- returns.  Another key of hooks is an error.
 --
 -- In a distributed run every process calls it and trains; only rank 0
 -- writes files (`writes()`), and the hooks' grid and checkpoint are
@@ -301,6 +315,11 @@ end
 -- @treturn string "done", or "interrupted"
 function Trainer:run(hooks)
   hooks = hooks or {}
+  if type(hooks) ~= "table" then
+    error("Trainer:run: hooks must be a table, got " .. type(hooks), 2)
+  end
+  options.check(hooks, { "step", "epoch", "interrupted" }, "Trainer:run", 2,
+    "hook")
   local o = self.opts
   if o.dist and hooks.interrupted then
     error("Trainer:run: hooks.interrupted is not supported in a "
@@ -428,6 +447,7 @@ function train.resume(from, opts)
   if type(opts) ~= "table" then
     error(fn .. ": opts must be a table, got " .. type(opts), 2)
   end
+  options.check(opts, KEYS, fn, 2)
   local ck = from
   if type(from) == "string" then
     local file = from

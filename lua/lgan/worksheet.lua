@@ -5,6 +5,7 @@
 
 local core = require "lgan.core"
 local gan_mod = require "lgan.gan"
+local options = require "lgan.options"
 
 local worksheet = {}
 
@@ -33,6 +34,10 @@ end
 -- @treturn Tensor images [items, 784] in the model's range
 -- @treturn {int,...} the digit of each item
 function worksheet.items(model, o)
+  if type(o) ~= "table" then
+    error("worksheet.items: options must be a table, got " .. type(o), 2)
+  end
+  options.check(o, { "items", "seed" }, "worksheet.items", 2)
   check_options(o)
   if (model.classes or 0) < 1 then
     error("worksheet: the model has no classes; train it with "
@@ -98,16 +103,23 @@ end
 
 --- Writes `worksheet.png`, `answers.png` and `answers.json` into dir.
 -- @param model a conditional lgan.GAN
--- @tparam table o `items` (20), `seed` (1), `dir`, `title`
+-- @tparam table o `items` (20), `seed` (1), `dir`, `title`; another key
+-- is an error
 -- @treturn {int,...} the digits, item by item
 function worksheet.write(model, o)
   o = o or {}
+  if type(o) ~= "table" then
+    error("worksheet.write: options must be a table, got " .. type(o), 2)
+  end
+  options.check(o, { "items", "seed", "dir", "title" }, "worksheet.write",
+    2)
   local opts = { items = o.items or 20, seed = o.seed or 1, dir = o.dir,
                  title = o.title or "Which digit is this?" }
   if type(opts.dir) ~= "string" then
     error("worksheet: dir must name a folder", 2)
   end
-  local images, digits = worksheet.items(model, opts)
+  local images, digits = worksheet.items(model, { items = opts.items,
+                                                  seed = opts.seed })
   local range = model.range or { -1, 1 }
   save_png(opts.dir .. "/worksheet.png",
     draw(images, digits, range, opts.title, false))
