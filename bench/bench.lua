@@ -7,8 +7,9 @@
 -- preset (both updates) after a warm-up, REPEATS times, alternating with
 -- bench/torch_gan.py (OMP_WAIT_POLICY=PASSIVE, same model, update and
 -- Adam settings) when Debian's python3-torch is there, and runs
--- bench/gemm_bound on the step's GEMM shapes.  Medians are printed as a
--- Markdown table on stdout; progress goes to stderr.
+-- bench/gemm_bound on the step's GEMM shapes in each repeat, keeping its
+-- best.  Medians are printed as a Markdown table on stdout; progress goes
+-- to stderr.
 
 local lgan = require "lgan"
 local cjson = require "cjson"
@@ -84,7 +85,10 @@ for _, c in ipairs(configs) do
   local G, D = lgan.gan.build("mlp", lgan.Generator(1))
   local gan = lgan.GAN { generator = G, discriminator = D, seed = 1 }
   local real = lgan.Generator(2):rand(c.batch, 784):mul(2):add(-1)
-  local mine, theirs = {}, {}
+  -- The ceiling is timed in every repeat too, and its best is kept: on a
+  -- shared machine one reading of it can fall 10% short, which would
+  -- flatter the share of it that lgan reaches.
+  local mine, theirs, bound = {}, {}, nil
   for r = 1, repeats do
     io.stderr:write(("bench: batch %d, %d thread(s), repeat %d/%d\n")
       :format(c.batch, c.threads, r, repeats))
@@ -93,9 +97,12 @@ for _, c in ipairs(configs) do
       theirs[#theirs + 1] = torch_rate(c.batch, c.threads, c.steps,
         c.warmup)
     end
+    local b = run_json(("%s %d %d 20 100 256 512 1024 784 / 784 512 "
+      .. "256 1"):format(gemm_bound, c.batch, c.threads))
+    if b and (not bound or b.steps_per_s > bound.steps_per_s) then
+      bound = b
+    end
   end
-  local bound = run_json(("%s %d %d 50 100 256 512 1024 784 / 784 512 "
-    .. "256 1"):format(gemm_bound, c.batch, c.threads))
   local row = { batch = c.batch, threads = c.threads, lgan = median(mine),
                 torch = #theirs > 0 and median(theirs) or nil,
                 bound = bound and bound.steps_per_s,
