@@ -63,10 +63,14 @@ local function lgan_rate(gan, real, steps, warmup)
   return steps / (lgan.core.clock() - t0)
 end
 
+-- torch.set_num_threads does not reach the OpenBLAS that Debian's
+-- PyTorch does its matrix products with, which would run them on every
+-- core whatever the thread count: OPENBLAS_NUM_THREADS holds it to it.
 local function torch_rate(batch, threads, steps, warmup)
-  local r = run_json(("OMP_WAIT_POLICY=PASSIVE %s %storch_gan.py --bench "
-    .. "--batch %d --threads %d --steps %d --warmup %d --repeats 1")
-    :format(python, here, batch, threads, steps, warmup))
+  local r = run_json(("OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=%d %s "
+    .. "%storch_gan.py --bench --batch %d --threads %d --steps %d "
+    .. "--warmup %d --repeats 1")
+    :format(threads, python, here, batch, threads, steps, warmup))
   return r and r.steps_per_s
 end
 

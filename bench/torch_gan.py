@@ -29,14 +29,20 @@ Modes
   --train   train on MNIST IDX files from --data; one line per epoch on
             stderr: epoch, seconds, mean d_loss, g_loss, d_real, d_fake
 
-Threads: --threads sets torch.set_num_threads. Run with OMP_WAIT_POLICY=PASSIVE
-in the environment (the caller sets it) so that idle OpenMP threads sleep
-instead of spinning, which otherwise skews timings on a small machine:
+Threads: --threads sets torch.set_num_threads. Debian's PyTorch does its
+matrix products in OpenBLAS (BLAS_INFO=generic), whose own threads that
+setting does not reach: set OPENBLAS_NUM_THREADS to the same count, or the
+products run on every core (with --threads 1, 36 steps/s at batch 256 here
+instead of 22). Run with OMP_WAIT_POLICY=PASSIVE in the environment (the
+caller sets both) so that idle OpenMP threads sleep instead of spinning,
+which otherwise skews timings on a small machine:
 
-  OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/torch_gan.py --bench \\
-      --batch 64 --threads 2 --steps 200 --warmup 20 --repeats 5
-  OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/torch_gan.py --train \\
-      --data data/mnist --epochs 1 --batch 64 --threads 2 --seed 1
+  OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=2 /usr/bin/python3 \\
+      bench/torch_gan.py --bench --batch 64 --threads 2 --steps 200 \\
+      --warmup 20 --repeats 5
+  OMP_WAIT_POLICY=PASSIVE OPENBLAS_NUM_THREADS=2 /usr/bin/python3 \\
+      bench/torch_gan.py --train --data data/mnist --epochs 1 --batch 64 \\
+      --threads 2 --seed 1
 
 Note for fair reading of the numbers: PyTorch allocates its activations and
 gradients afresh each step, and glibc serves the large ones with mmap/munmap,
