@@ -14,23 +14,19 @@
 local lgan = require "lgan"
 local cjson = require "cjson"
 
-local repeats, quick = 5, false
-do
-  local i = 1
-  while arg[i] do
-    if arg[i] == "--repeats" then
-      repeats = assert(math.tointeger(tonumber(arg[i + 1])),
-        "--repeats takes an integer")
-      i = i + 1
-    elseif arg[i] == "--quick" then
-      quick = true
-    else
-      io.stderr:write("bench: unknown argument ", arg[i], "\n")
-      os.exit(2)
-    end
-    i = i + 1
-  end
-end
+local argparse = require "argparse"
+
+local parser = argparse("bench.lua",
+  "lgan's GAN step against PyTorch's and the GEMM ceiling.")
+parser:option("--repeats", "Repeats per configuration.", "5")
+  :convert(function(s)
+    local n = math.tointeger(tonumber(s))
+    if n and n > 0 then return n end
+    return nil, "--repeats takes a positive integer, not '" .. s .. "'"
+  end)
+parser:flag("--quick", "A quarter of the steps, for a smoke run.")
+local args = parser:parse()
+local repeats, quick = args.repeats, args.quick
 
 local here = arg[0]:match("^(.-)[^/]*$")
 local gemm_bound = os.getenv("GEMM_BOUND") or "build/gemm_bound"
@@ -110,7 +106,9 @@ for _, c in ipairs(configs) do
   local row = { batch = c.batch, threads = c.threads, lgan = median(mine),
                 torch = #theirs > 0 and median(theirs) or nil,
                 bound = bound and bound.steps_per_s,
-                gemm_gflops = bound and bound.gflops }
+                gemm_gflops = bound and bound.gflops,
+                openblas = bound and bound.openblas,
+                core = bound and bound.core }
   rows[#rows + 1] = row
 end
 
@@ -123,8 +121,16 @@ if f then
   end
   f:close()
 end
-print(("Machine: %s, %d cores as seen by OpenBLAS; medians of %d "
-  .. "repeats."):format(cpu, lgan.core.get_threads(), repeats))
+local blas = ""
+for _, r in ipairs(rows) do
+  if r.openblas then
+    blas = (", OpenBLAS %s with its %s kernels"):format(
+      r.openblas:match("OpenBLAS (%S+)") or r.openblas, r.core)
+    break
+  end
+end
+print(("Machine: %s, %d cores as seen by OpenBLAS%s; medians of %d "
+  .. "repeats."):format(cpu, lgan.core.get_threads(), blas, repeats))
 print("")
 print("| batch | threads | lgan steps/s | lgan images/s | PyTorch steps/s "
   .. "| lgan / PyTorch | GEMM bound steps/s | share of bound |")

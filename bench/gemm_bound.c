@@ -113,7 +113,9 @@ int main(int argc, char **argv)
       best = dt;
   }
   printf("{\"batch\": %d, \"threads\": %d, \"gemms\": %d, \"gflop\": %.4f, "
-         "\"seconds\": %.6f, \"gflops\": %.1f, \"steps_per_s\": %.1f}\n",
-         b, threads, n, flops / 1e9, best, flops / best / 1e9, 1 / best);
+         "\"seconds\": %.6f, \"gflops\": %.1f, \"steps_per_s\": %.1f, "
+         "\"openblas\": \"%s\", \"core\": \"%s\"}\n",
+         b, threads, n, flops / 1e9, best, flops / best / 1e9, 1 / best,
+         openblas_get_config(), openblas_get_corename());
   return 0;
 }
