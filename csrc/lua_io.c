@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <stb_image.h>
 
@@ -433,6 +434,84 @@ static int io_path_kind(lua_State *L)
   return 1;
 }
 
+/* same_file(a, b) -> true when both paths name one existing file (one
+ * device and inode), however they are spelt: links, "..", relative or
+ * absolute.  False when either does not exist. */
+static int io_same_file(lua_State *L)
+{
+  const char *a = check_path(L, 1, "same_file");
+  const char *b = check_path(L, 2, "same_file");
+  struct stat sa, sb;
+
+  lua_pushboolean(L, stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+                         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+  return 1;
+}
+
+/* can_write_in(folder) -> true, or nil and why a file cannot be made
+ * there (missing, not a folder, no permission, read-only file system),
+ * so that a long job can be refused before it starts, not after. */
+static int io_can_write_in(lua_State *L)
+{
+  const char *folder = check_path(L, 1, "can_write_in");
+  const char *why = NULL;
+  struct stat st;
+
+  if (stat(folder, &st) < 0)
+    why = strerror(errno);
+  else if (!S_ISDIR(st.st_mode))
+    why = "not a folder";
+  else if (access(folder, W_OK | X_OK) < 0)
+    why = strerror(errno);
+  if (why) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "cannot write in %s: %s", folder, why);
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* make_dirs(path) -> true, or nil and a message naming the part of the
+ * path that could not be made (what `mkdir -p` does, without a shell to
+ * quote for or its messages on the terminal). */
+static int io_make_dirs(lua_State *L)
+{
+  const char *path = check_path(L, 1, "make_dirs");
+  size_t len = strlen(path);
+  char *copy;
+  struct stat st;
+
+  if (len == 0) {
+    lua_pushnil(L);
+    lua_pushstring(L, "cannot create a folder with an empty name");
+    return 2;
+  }
+  copy = lua_newuserdatauv(L, len + 1, 0);
+  memcpy(copy, path, len + 1);
+  for (size_t i = 1; i <= len; i++) {
+    if (i < len && copy[i] != '/')
+      continue;
+    copy[i] = '\0';
+    if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
+      lua_pushnil(L);
+      lua_pushfstring(L, "cannot create the folder %s: %s", copy,
+                      strerror(errno));
+      return 2;
+    }
+    if (stat(copy, &st) < 0 || !S_ISDIR(st.st_mode)) {
+      lua_pushnil(L);
+      lua_pushfstring(L, "cannot create the folder %s: %s is a file", path,
+                      copy);
+      return 2;
+    }
+    if (i < len)
+      copy[i] = '/';
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 /* ---- whole files ------------------------------------------------------ */
 
 /*
@@ -777,6 +856,9 @@ static const luaL_Reg io_functions[] = {
   {"write_png_grid", io_write_png_grid},
   {"read_png", io_read_png},
   {"path_kind", io_path_kind},
+  {"same_file", io_same_file},
+  {"make_dirs", io_make_dirs},
+  {"can_write_in", io_can_write_in},
   {"write_file_atomic", io_write_file_atomic},
   {"bytes", l_bytes},
   {NULL, NULL}

@@ -235,6 +235,26 @@ describe("lgan.checkpoint", function()
       assert_same_run(dir .. "/straight", dir .. "/resumed")
     end)
 
+    it("a new trainer refuses a folder holding a run, leaving it whole",
+      function()
+        new_trainer("taken"):run()
+        local path = dir .. "/taken/checkpoint.safetensors"
+        local before = read(path)
+        local metrics = read(dir .. "/taken/metrics.csv")
+        local t = new_trainer("taken", { seed = 2 })
+        assert.are.equal(path, t:earlier_run_file())
+        assert.are.equal(("train: %s/taken holds a run already (%s); carry "
+          .. "it on with train.resume, or give another out"):format(dir,
+          path), err(t.run, t))
+        assert.are.equal(before, read(path))
+        assert.are.equal(metrics, read(dir .. "/taken/metrics.csv"))
+        -- The trainer that made the run may go on with it.
+        local again = new_trainer("again", { epochs = 1 })
+        again:run()
+        again.opts.epochs = 2
+        assert.are.equal("done", select(2, again:run()))
+      end)
+
     it("resumes mid-epoch exactly", function()
       new_trainer("straight2", { epochs = 2 }):run()
       local t = new_trainer("mid", { epochs = 2 })

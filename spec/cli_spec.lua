@@ -65,6 +65,30 @@ describe("lgan command", function()
       end
     end)
 
+    it("refuses a folder that holds another run's files, or a file for "
+      .. "a folder, printing nothing else", function()
+        local metrics = read(run .. "/metrics.csv")
+        local other = dir .. "/metrics-only"
+        assert(os.execute("mkdir " .. quote(other)))
+        local f = assert(io.open(other .. "/metrics.csv", "w"))
+        f:write(metrics)
+        f:close()
+        local status, o, e = lgan(("train --data %s --out %s --epochs 1 "
+          .. "--batch-size 32"):format(quote(data), quote(other)))
+        assert.are.equal(1, status)
+        assert.are.equal("", o)
+        assert.truthy(e:find("train: " .. other .. " holds a run already ("
+          .. other .. "/metrics.csv)", 1, true), e)
+        assert.are.equal(metrics, read(other .. "/metrics.csv"))
+        local png = run .. "/epoch-001.png"
+        status, o, e = lgan(("train --data %s --out %s --epochs 1 "
+          .. "--batch-size 32"):format(quote(data), quote(png)))
+        assert.are.equal(1, status)
+        assert.are.equal("", o)
+        assert.are.equal("lgan: train: cannot create the folder " .. png
+          .. ": " .. png .. " is a file", e:match("[^\n]*\n$"):sub(1, -2))
+      end)
+
     it("refuses to resume with options that disagree", function()
       local before = read(run .. "/checkpoint.safetensors")
       local metrics = read(run .. "/metrics.csv")
@@ -89,13 +113,21 @@ describe("lgan command", function()
 
     it("names the option and what it takes for a bad number", function()
       local cases = {
-        { "--epochs 1.5", "--epochs takes a positive integer, got '1.5'" },
+        { "--epochs 1.5",
+          "--epochs takes an integer from 1 to 1000000, got '1.5'" },
         -- argparse would take -1 for an option of its own.
-        { "--epochs -1", "--epochs takes a positive integer, got '-1'" },
-        { "--epochs=-1", "--epochs takes a positive integer, got '-1'" },
+        { "--epochs -1",
+          "--epochs takes an integer from 1 to 1000000, got '-1'" },
+        { "--epochs=-1",
+          "--epochs takes an integer from 1 to 1000000, got '-1'" },
         { "--batch-size 0",
-          "--batch-size takes a positive integer, got '0'" },
-        { "--threads two", "--threads takes a positive integer, got 'two'" },
+          "--batch-size takes an integer from 1 to 65536, got '0'" },
+        { "--batch-size 1e12",
+          "--batch-size takes an integer from 1 to 65536, got '1e12'" },
+        { "--threads two",
+          "--threads takes an integer from 1 to 256, got 'two'" },
+        { "--threads 100000",
+          "--threads takes an integer from 1 to 256, got '100000'" },
         { "--seed 0.5", "--seed takes an integer, got '0.5'" },
         { "--lr 2", "--lr takes a number between 0 and 1, got '2'" },
         { "--lr -1e-3", "--lr takes a number between 0 and 1, got '-1e-3'" },
@@ -197,6 +229,27 @@ describe("lgan command", function()
       assert.is_true(math.abs((x + 1) / 2 * 255 - byte) <= 1)
     end)
 
+    it("never writes over the checkpoint, however its path is spelt, and "
+      .. "checks every output's folder before writing", function()
+        local file = run .. "/checkpoint.safetensors"
+        local before = read(file)
+        local other = run .. "/../" .. run:match("[^/]+$")
+          .. "/checkpoint.safetensors"
+        local status, _, e = lgan(("sample --checkpoint %s --n 4 --png %s")
+          :format(quote(run), quote(other)))
+        assert.are.equal(1, status)
+        assert.are.equal("lgan: sample: --png and --checkpoint name the "
+          .. "same file " .. other .. "\n", e)
+        assert.are.equal(before, read(file))
+        local png = dir .. "/half.png"
+        status, _, e = lgan(("sample --checkpoint %s --n 4 --png %s --idx "
+          .. "%s/nowhere/x.idx"):format(quote(run), quote(png), quote(dir)))
+        assert.are.equal(1, status)
+        assert.are.equal("lgan: sample: --idx " .. dir .. "/nowhere/x.idx: "
+          .. "there is no folder " .. dir .. "/nowhere\n", e)
+        assert.is_nil(core.path_kind(png))
+      end)
+
     it("draws other noise for another seed", function()
       local a, b = dir .. "/a.idx", dir .. "/b.idx"
       local ck = quote(run .. "/checkpoint.safetensors")
@@ -235,8 +288,8 @@ describe("lgan command", function()
       status, _, e = lgan(("sample --checkpoint %s --n 0 --idx %s")
         :format(ck, quote(out)))
       assert.are.equal(2, status)
-      assert.are.equal("lgan: --n takes a positive integer, got '0'\n"
-        .. "Try 'lgan --help'.\n", e)
+      assert.are.equal("lgan: --n takes an integer from 1 to 1000000, got "
+        .. "'0'\nTry 'lgan --help'.\n", e)
       status, _, e = lgan(("sample --checkpoint %s --class -1 --idx %s")
         :format(ck, quote(out)))
       assert.are.equal(2, status)
@@ -296,6 +349,25 @@ describe("lgan command", function()
       assert.are.equal("lgan: classify: --out " .. file .. " holds an lgan "
         .. "GAN checkpoint, not a classifier; choose another --out\n", e)
       assert.are.equal(before, read(file))
+    end)
+
+    it("refuses an --out it cannot write before training", function()
+      local file = run .. "/epoch-001.png"
+      local status, _, e = lgan(("classify --data %s --epochs 1 --out "
+        .. "%s/c.safetensors"):format(quote(data), quote(file)))
+      assert.are.equal(1, status)
+      assert.are.equal(("lgan: classify: --out %s/c.safetensors: cannot "
+        .. "create the folder %s: %s is a file\n"):format(file, file, file),
+        e)
+    end)
+  end)
+
+  describe("info", function()
+    it("refuses a device rather than reading it without end", function()
+      local status, _, e = lgan("info /dev/zero")
+      assert.are.equal(1, status)
+      assert.are.equal("lgan: checkpoint.load: /dev/zero: it is not a "
+        .. "regular file\n", e)
     end)
   end)
 

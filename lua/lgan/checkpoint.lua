@@ -225,8 +225,12 @@ local function read_file(path, fn)
   local function bad(fmt, ...)
     error(("%s: %s: " .. fmt):format(fn, path, ...), 0)
   end
-  if core.path_kind(path) == "directory" then
+  local kind = core.path_kind(path)
+  if kind == "directory" then
     bad("it is a folder, not a file")
+  elseif kind == "other" then
+    -- A device or a pipe (/dev/zero, say) would be read without end.
+    bad("it is not a regular file")
   end
   local f, why = io.open(path, "rb")
   if not f then

@@ -42,17 +42,20 @@ local function parser()
   local numeric = {}
   -- Adds to cmd the option name, which takes a number of the given kind
   -- (a key of NUMBERS); help and default as for cmd:option.
-  local function number(cmd, name, kind, help, default)
+  -- A positive option may have a largest value, max, named with it.
+  local function number(cmd, name, kind, help, default, max)
     local what, convert = NUMBERS[kind][1], NUMBERS[kind][2]
+    if max then what = ("an integer from 1 to %d"):format(max) end
     numeric[name] = true
     return cmd:option(name, help, default):convert(function(text)
       local n = convert(text)
-      if n == nil then
+      if n == nil or max and n > max then
         return nil, ("%s takes %s, got '%s'"):format(name, what, text)
       end
       return n
     end)
   end
+  local MAX_THREADS = 256
 
   -- No argparse defaults for train's options: an option left out is
   -- nil, so that --resume can tell it from one given again.
@@ -65,11 +68,13 @@ local function parser()
     .. "checkpoint.safetensors; options given again must agree with it.")
     :argname("<run>")
   number(t, "--epochs", "positive", "Epochs to train, counted from the "
-    .. "start of the run (default 5; with --resume, the run's).")
-  number(t, "--batch-size", "positive", "Images per step (default 64).")
+    .. "start of the run (default 5; with --resume, the run's).", nil,
+    1000000)
+  number(t, "--batch-size", "positive", "Images per step (default 64).",
+    nil, 65536)
   number(t, "--seed", "integer", "Seed of every random stream (default 1).")
   number(t, "--threads", "positive", "OpenBLAS threads (default: all "
-    .. "cores; with --resume, as many as the run used).")
+    .. "cores; with --resume, as many as the run used).", nil, MAX_THREADS)
   t:option("--preset", "Model: mlp (LeakyReLU/Tanh, the default) or seed "
     .. "(ReLU/Sigmoid)."):choices { "mlp", "seed" }
   number(t, "--lr", "rate", "Adam learning rate (default 2e-4).")
@@ -85,7 +90,7 @@ local function parser()
   local s = p:command("sample", "Generate images from a checkpoint.")
   s:option("--checkpoint", "A checkpoint.safetensors file, or a run "
     .. "folder holding one."):count(1):argname("<file>")
-  number(s, "--n", "positive", "Images to generate.", "100")
+  number(s, "--n", "positive", "Images to generate.", "100", 1000000)
   number(s, "--seed", "integer", "Seed of the noise (stream 3 of the seed, "
     .. "as the training grids use).", "1")
   s:option("--png", "Write a grid of the images to this PNG file.")
@@ -99,7 +104,7 @@ local function parser()
     .. "bench/torch_load.py compares against).")
     :argname("<file>")
   number(s, "--threads", "positive", "OpenBLAS threads (default: all "
-    .. "cores).")
+    .. "cores).", nil, MAX_THREADS)
   number(s, "--class", "whole", "Draw every image of this class (a "
     .. "conditional model; default: classes 0, 1, ... in turn).")
 
@@ -115,7 +120,7 @@ local function parser()
   number(c, "--epochs", "positive", "Epochs to train.", "10")
   number(c, "--seed", "integer", "Seed of its random streams.", "1")
   number(c, "--threads", "positive", "OpenBLAS threads (default: all "
-    .. "cores).")
+    .. "cores).", nil, MAX_THREADS)
 
   local sc = p:command("score", "How often the classifier sees the class "
     .. "each generated digit was drawn for, per class.")
@@ -123,14 +128,14 @@ local function parser()
     .. "its run folder)."):count(1):argname("<file>")
   sc:option("--classifier", "A classifier from lgan classify.",
     "runs/classifier.safetensors"):argname("<file>")
-  number(sc, "--n", "positive", "Digits per class.", "100")
+  number(sc, "--n", "positive", "Digits per class.", "100", 100000)
   number(sc, "--seed", "integer", "Seed of the noise.", "1")
 
   local w = p:command("worksheet", "A printable sheet of generated "
     .. "digits to name, with its answer key.")
   w:option("--checkpoint", "A conditional model's checkpoint (or "
     .. "its run folder)."):count(1):argname("<file>")
-  number(w, "--items", "positive", "Digits on the sheet.", "20")
+  number(w, "--items", "positive", "Digits on the sheet.", "20", 200)
   number(w, "--seed", "integer", "Seed: one seed, one sheet.", "1")
   w:option("--out", "Folder for worksheet.png, answers.png and "
     .. "answers.json."):count(1):argname("<dir>")
@@ -227,10 +232,10 @@ local function make_trainer(args)
     given.out = args.out
     local trainer = train.new(given)
     -- A new run never replaces one that is there: that is --resume's job.
-    local core = require "lgan.core"
-    if core.path_kind(trainer:checkpoint_path()) == "file" then
-      error(("train: %s holds a run already; carry on with --resume %s, "
-        .. "or choose another --out"):format(trainer.opts.out,
+    local found = trainer:writes() and trainer:earlier_run_file()
+    if found then
+      error(("train: %s holds a run already (%s); carry on with --resume "
+        .. "%s, or choose another --out"):format(trainer.opts.out, found,
         trainer.opts.out), 0)
     end
     return trainer, false
@@ -402,16 +407,25 @@ local function run_sample(args)
     error("sample: say where to write: --png, --idx and/or --tensors", 0)
   end
   args.checkpoint = checkpoint_file(args.checkpoint, "sample")
-  -- Outputs never overwrite the checkpoint read, nor each other.
-  local seen = { [args.checkpoint] = "--checkpoint" }
+  -- Outputs never overwrite the checkpoint read, nor each other, however
+  -- the paths are spelt; and each has a folder to go to before any is
+  -- written, so that a run does not stop half done.
+  local seen = { { "--checkpoint", args.checkpoint } }
   for _, key in ipairs { "png", "idx", "tensors" } do
     local path = args[key]
     if path then
-      if seen[path] then
-        error(("sample: --%s and %s name the same file %s"):format(key,
-          seen[path], path), 0)
+      for _, earlier in ipairs(seen) do
+        if path == earlier[2] or core.same_file(path, earlier[2]) then
+          error(("sample: --%s and %s name the same file %s"):format(key,
+            earlier[1], path), 0)
+        end
       end
-      seen[path] = "--" .. key
+      local folder = path:match("^(.*)/[^/]*$") or "."
+      if folder ~= "" and core.path_kind(folder) ~= "directory" then
+        error(("sample: --%s %s: there is no folder %s"):format(key, path,
+          folder), 0)
+      end
+      seen[#seen + 1] = { "--" .. key, path }
     end
   end
   if not args.n or args.n < 1 or args.n > 1000000 then
@@ -561,6 +575,14 @@ local function run_classify(args)
     error(("classify: --out %s %s; choose another --out")
       :format(args.out, why), 0)
   end
+  local folder = args.out:match("^(.*)/[^/]*$") or "."
+  if folder ~= "" then
+    local ok, reason = core.make_dirs(folder)
+    if ok then ok, reason = core.can_write_in(folder) end
+    if not ok then
+      error(("classify: --out %s: %s"):format(args.out, reason), 0)
+    end
+  end
   if args.threads then core.set_threads(args.threads) end
   io.stderr:write(("lgan: training the classifier on %s, %d epochs\n")
     :format(args.data, args.epochs))
@@ -653,11 +675,8 @@ local function run_worksheet(args)
     error(("worksheet: --out %s is a file, expected a folder")
       :format(args.out), 0)
   elseif kind == nil then
-    local ok = os.execute("mkdir -p '" .. args.out:gsub("'", "'\\''")
-      .. "'")
-    if not ok then
-      error("worksheet: cannot create the folder " .. args.out, 0)
-    end
+    local ok, why = core.make_dirs(args.out)
+    if not ok then error("worksheet: " .. why, 0) end
   end
   worksheet.write(model, { items = args.items, seed = args.seed,
                            dir = args.out })

@@ -49,10 +49,21 @@ local function new_sums()
 end
 
 local function mkdir(path)
-  -- Lua has no mkdir; the shell's `mkdir -p` is the portable way here.
-  local ok = os.execute("mkdir -p '" .. path:gsub("'", "'\\''") .. "'")
-  if not ok then
-    error(("train: cannot create the folder %s"):format(path), 3)
+  local ok, why = core.make_dirs(path)
+  if not ok then error("train: " .. why, 0) end
+end
+
+-- What a new run writes first; finding one of them in the folder means
+-- another run's files would be replaced.
+local RUN_FILES = { "checkpoint.safetensors", "metrics.csv",
+                    "epoch-001.png" }
+
+--- The first file of another run found in this trainer's folder, or
+-- nil: a new run refuses to start over one.
+function Trainer:earlier_run_file()
+  for _, name in ipairs(RUN_FILES) do
+    local path = self.opts.out .. "/" .. name
+    if core.path_kind(path) ~= nil then return path end
   end
 end
 
@@ -331,6 +342,14 @@ function Trainer:run(hooks)
   local metrics = { write = function() end, flush = function() end,
                     close = function() end }
   if writes then
+    if not self.resumed and not self.claimed then
+      local found = self:earlier_run_file()
+      if found then
+        error(("train: %s holds a run already (%s); carry it on with "
+          .. "train.resume, or give another out"):format(o.out, found), 0)
+      end
+      self.claimed = true
+    end
     mkdir(o.out)
     if self.step == 0 then
       metrics = assert(io.open(metrics_path, "w"))
@@ -515,6 +534,7 @@ function train.resume(from, opts)
   end
 
   checkpoint.restore(ck, self.model)
+  self.resumed = true
   self.loader.rng:set_state(m.rng.shuffle)
   self.loader:set_state(m.loader)
   self.step, self.epoch = m.step, m.epoch
