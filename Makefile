@@ -73,7 +73,7 @@ demo: deps data
 	  $(if $(wildcard runs/demo/checkpoint.safetensors),--resume,--out) \
 	  runs/demo
 
-test: all
+test: all build/embed/host
 	$(RUN) tools/run-specs.sh spec
 
 # The test command: lint, a warning-free build, two lua_States training

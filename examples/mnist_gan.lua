@@ -3,8 +3,14 @@
 --   make data && make
 --   lua5.4 examples/mnist_gan.lua [data/mnist] [epochs] [out-folder]
 --
--- From a checkout, run it with the paths `make` prints for LUA_PATH and
--- LUA_CPATH, or after `luarocks --lua-version=5.4 make`.
+-- From the top folder of a checkout, give Lua the checkout's paths, as
+-- the Makefile's RUN does:
+--
+--   LUA_CPATH='build/?.so;;' LUA_PATH='lua/?.lua;lua/?/init.lua;;' \
+--     lua5.4 examples/mnist_gan.lua
+--
+-- After `luarocks --lua-version=5.4 make lgan-0.1.0-1.rockspec`, plain
+-- `lua5.4 examples/mnist_gan.lua` finds lgan.
 
 local lgan = require "lgan"
 local nn, optim = lgan.nn, lgan.optim
