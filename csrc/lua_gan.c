@@ -140,7 +140,8 @@ static int s_step(lua_State *L)
 {
   const char *fn = "GAN:step";
   lgan_GANStep *s = check_step(L, fn);
-  lg_tensor *x = lgan_checktensor(L, 2, fn), *y = NULL;
+  lg_tensor *x = lgan_checktensor(L, 2, fn);
+  const float *y = NULL;
   lg_gan_stats st;
   lg_err err;
   char sz[64];
@@ -152,15 +153,27 @@ static int s_step(lua_State *L)
     return lgan_error(L, fn, "batch of %d is above the limit of %d",
                       (int)x->size[0], 1 << 20);
   if (s->gan.classes > 0) {
-    y = lgan_totensor(L, 3);
-    if (!y || y->numel != x->size[0])
+    int64_t n;
+    lg_tensor *t = lgan_totensor(L, 3);
+    /* Three faults, three messages: a missing argument, one of the wrong
+     * type, and labels that do not match the batch, each saying what
+     * was given. */
+    if (lua_isnoneornil(L, 3))
       return lgan_error(L, fn, "a conditional model needs labels: a "
-                        "tensor of %d classes, one per real row",
+                        "tensor or a list of %d classes, one per real row",
                         (int)x->size[0]);
+    if (!lgan_tolabels(L, 3, fn, s->gan.classes, &y, &n))
+      return lgan_error(L, fn, "labels must be an lgan.Tensor or a list of "
+                        "classes, got %s", lgan_typename(L, 3));
+    if (n != x->size[0])
+      return lgan_error(L, fn, "%d labels (%s%s) for %d real rows; "
+                        "expected one per row", (int)n,
+                        t ? "a tensor of size " : "a list",
+                        t ? lgan_shape(t, sz, 64) : "", (int)x->size[0]);
   } else if (!lua_isnoneornil(L, 3)) {
     return lgan_error(L, fn, "labels given to a model without classes");
   }
-  if (lg_gan_step(&s->gan, x->data, y ? y->data : NULL, x->size[0], &st,
+  if (lg_gan_step(&s->gan, x->data, y, x->size[0], &st,
                   &err))
     return lgan_error(L, fn, "%s", err.msg);
   lua_createtable(L, 0, 4);

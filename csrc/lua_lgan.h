@@ -45,6 +45,18 @@ lg_tensor *lgan_checktensor(lua_State *L, int arg, const char *fn);
 /* The tensor at arg, or NULL when the value there is not a tensor. */
 lg_tensor *lgan_totensor(lua_State *L, int arg);
 
+/*
+ * The class labels at arg, for one_hot and the conditional step alike:
+ * an lgan.Tensor read in place, or a Lua sequence of numbers copied into
+ * a new tensor left on the stack (a non-number entry raises, naming fn
+ * and classes).  Returns 1 with the floats in *data and their count in
+ * *n (*data NULL for an empty sequence), or 0, pushing nothing, when arg
+ * holds neither, so that the caller can say what it wanted.  Whether
+ * each value is a class is for the caller to check as it reads them.
+ */
+int lgan_tolabels(lua_State *L, int arg, const char *fn, int64_t classes,
+                  const float **data, int64_t *n);
+
 /* An integer in [lo, hi] at arg; a float with an integral value is
  * accepted, since Lua 5.4 arithmetic yields floats. */
 lua_Integer lgan_checkint(lua_State *L, int arg, const char *fn,

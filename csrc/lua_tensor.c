@@ -920,6 +920,35 @@ static int l_cat(lua_State *L)
   return 1;
 }
 
+int lgan_tolabels(lua_State *L, int arg, const char *fn, int64_t classes,
+                  const float **data, int64_t *n)
+{
+  lg_tensor *t = lgan_totensor(L, arg), *copy;
+
+  if (t) {
+    *data = t->data;
+    *n = t->numel;
+    return 1;
+  }
+  if (lua_type(L, arg) != LUA_TTABLE)
+    return 0;
+  *n = (int64_t)lua_rawlen(L, arg);
+  *data = NULL;
+  if (*n == 0)
+    return 1;
+  copy = lgan_newtensor(L, 1, n, fn);
+  for (int64_t i = 0; i < *n; i++) {
+    if (lua_rawgeti(L, arg, i + 1) != LUA_TNUMBER)
+      return lgan_error(L, fn, "label %d is %s, expected a class from 0 to "
+                        "%d", (int)i + 1, lgan_typename(L, -1),
+                        (int)classes - 1);
+    copy->data[i] = (float)lua_tonumber(L, -1);
+    lua_pop(L, 1);
+  }
+  *data = copy->data;
+  return 1;
+}
+
 /*
  * one_hot(labels, classes): [n, classes] with a 1 in column labels[i] + 1
  * of row i; labels is a tensor or a sequence of whole numbers from 0.
@@ -927,32 +956,21 @@ static int l_cat(lua_State *L)
 static int l_one_hot(lua_State *L)
 {
   const char *fn = "one_hot";
-  lg_tensor *labels = lgan_totensor(L, 1);
   int64_t classes = lgan_checkint(L, 2, fn, "classes", 1, 1 << 16);
   int64_t n, sizes[2];
+  const float *labels;
   lg_tensor *out;
 
-  if (!labels && lua_type(L, 1) != LUA_TTABLE)
+  if (!lgan_tolabels(L, 1, fn, classes, &labels, &n))
     return lgan_error(L, fn, "labels must be an lgan.Tensor or a table, "
                       "got %s", lgan_typename(L, 1));
-  n = labels ? labels->numel : (int64_t)lua_rawlen(L, 1);
   if (n < 1)
     return lgan_error(L, fn, "no labels");
   sizes[0] = n;
   sizes[1] = classes;
   out = lgan_newtensor(L, 2, sizes, fn);
   for (int64_t i = 0; i < n; i++) {
-    double v;
-    if (labels) {
-      v = labels->data[i];
-    } else {
-      if (lua_rawgeti(L, 1, i + 1) != LUA_TNUMBER)
-        return lgan_error(L, fn, "label %d is %s, expected a class from "
-                          "0 to %d", (int)i + 1, lgan_typename(L, -1),
-                          (int)classes - 1);
-      v = lua_tonumber(L, -1);
-      lua_pop(L, 1);
-    }
+    double v = labels[i];
     if (isnan(v))
       return lgan_error(L, fn, "label %d is nan, expected a class from 0 "
                         "to %d", (int)i + 1, (int)classes - 1);

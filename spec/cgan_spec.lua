@@ -67,5 +67,41 @@ describe("GAN (conditional)", function()
         p1, p2 = D1:parameters(), D2:parameters()
         for i = 1, #p1 do assert.is_true(max_diff(p1[i], p2[i]) < 1e-5) end
       end)
+
+    it("takes the labels as a Lua list too, as sample does", function()
+      local real = lgan.Generator(5):rand(B, 784)
+      local list, tensor = {}, lgan.tensor(B)
+      for i = 1, B do list[i] = (i - 1) % C; tensor[i] = list[i] end
+      local function model()
+        local G, D = build()
+        return lgan.GAN { generator = G, discriminator = D, seed = 7,
+                          classes = C }
+      end
+      local a, b = model(), model()
+      assert.are.same(a:step(real, tensor), b:step(real, list))
+      assert.are.same(a:sample(B, { labels = tensor }):totable(),
+        b:sample(B, { labels = list }):totable())
+    end)
+
+    it("tells missing labels from labels of the wrong type or length",
+      function()
+        local G, D = build()
+        local g = lgan.GAN { generator = G, discriminator = D, classes = C }
+        local real = lgan.tensor(2, 784)
+        assert.has_error(function() g:step(real) end, "GAN:step: a "
+          .. "conditional model needs labels: a tensor or a list of 2 "
+          .. "classes, one per real row")
+        assert.has_error(function() g:step(real, "0 1") end, "GAN:step: "
+          .. "labels must be an lgan.Tensor or a list of classes, got string")
+        assert.has_error(function() g:step(real, { 0, 1, 2 }) end,
+          "GAN:step: 3 labels (a list) for 2 real rows; expected one per row")
+        assert.has_error(function() g:step(real, lgan.tensor(3, 1)) end,
+          "GAN:step: 3 labels (a tensor of size 3x1) for 2 real rows; "
+          .. "expected one per row")
+        assert.has_error(function() g:step(real, { 0, "1" }) end,
+          "GAN:step: label 2 is string, expected a class from 0 to 2")
+        assert.has_error(function() g:step(real, { 0, 3 }) end,
+          "GAN:step: label 2 is 3, expected a class from 0 to 2")
+      end)
   end)
 end)

@@ -109,6 +109,37 @@ describe("lgan.data", function()
         .. "trailing data: header says 24 bytes of data, file has 25",
         err(data.mnist, dir))
     end)
+
+    it("refuses a label that is not a digit, naming file, record and value",
+      function()
+        write_mnist(dir, "", 0)
+        -- Byte 20 of the file: 8 bytes of header, then record 12 from 0.
+        local labels = {}
+        for k = 1, 20 do labels[k] = string.char(k % 10) end
+        labels[13] = string.char(42)
+        core.write_idx(dir .. "/train-labels-idx1-ubyte",
+          core.bytes(table.concat(labels), 20))
+        local images = core.bytes(20, 2, 3)
+        core.write_idx(dir .. "/train-images-idx3-ubyte", images)
+        local bytes = support.read(dir .. "/train-labels-idx1-ubyte")
+        assert.are.equal(42, bytes:byte(21))
+        local ok, e = pcall(data.mnist, dir, "train")
+        assert.is_false(ok)
+        -- A fault of the file, not of a line of the caller: no position.
+        assert.are.equal("data.mnist: " .. dir .. "/train-labels-idx1-ubyte: "
+          .. "the label of record 12 (counting from 0) is 42, not a class "
+          .. "from 0 to 9", e)
+        -- 9 is the last digit; 10 is refused as well.
+        labels[13] = string.char(9)
+        labels[20] = string.char(10)
+        core.write_idx(dir .. "/t10k-labels-idx1-ubyte.gz",
+          core.bytes(table.concat(labels), 20))
+        os.remove(dir .. "/t10k-labels-idx1-ubyte")
+        core.write_idx(dir .. "/t10k-images-idx3-ubyte", images)
+        assert.are.equal("data.mnist: " .. dir .. "/t10k-labels-idx1-ubyte.gz: "
+          .. "the label of record 19 (counting from 0) is 10, not a class "
+          .. "from 0 to 9", err(data.mnist, dir, "test"))
+      end)
   end)
 
   describe("loader", function()

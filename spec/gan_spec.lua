@@ -421,6 +421,12 @@ describe("lgan.gan", function()
         local g = fused("mlp", 1, 7)
         assert.has_error(function() g:sample(0) end,
           "GAN:sample: n must be a positive integer, got 0")
+        -- Named before any tensor is made: 1e8 rows of the widest layer
+        -- (1024) are more than a tensor holds.
+        assert.has_error(function() g:sample(1e8) end,
+          "GAN:sample: n is 100000000, above this generator's limit of "
+          .. "2097151 (n rows of its widest layer, 1024 values each, must "
+          .. "fit in one tensor of at most 2147483647 values)")
         assert.has_error(function()
           g:sample(2, { z = lgan.tensor(2, 99) })
         end, "GAN:sample: z has 99 columns, expected 100 (the generator's "

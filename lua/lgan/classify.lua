@@ -81,12 +81,28 @@ function classify.train(opts)
     end
     options.check(opts.hooks, { "epoch" }, fn, 2, "hook")
   end
-  local epochs = opts.epochs or 10
+  -- Checked here, not left to data.mnist and data.loader, whose
+  -- messages would point at this file's lines rather than the caller's.
+  local function positive(key, default)
+    local v = opts[key]
+    if v == nil then return default end
+    local n = math.type(v) and math.tointeger(v)
+    if not n or n < 1 then
+      error(("%s: %s must be a positive integer, got %s")
+        :format(fn, key, tostring(v)), 3)
+    end
+    return n
+  end
+  local epochs = positive("epochs", 10)
+  local batch_size = positive("batch_size", 128)
+  if opts.data ~= nil and type(opts.data) ~= "string" then
+    error(fn .. ": data must be a folder's path, got " .. type(opts.data), 2)
+  end
   local set = data.mnist(opts.data or "data/mnist", nil, { 28, 28 })
   local seed = opts.seed or 1
   local model = classify.build(core.Generator(seed, 0))
   local adam = optim.Adam(model, { lr = opts.lr or 1e-3 })
-  local loader = data.loader(set.train.images, opts.batch_size or 128,
+  local loader = data.loader(set.train.images, batch_size,
     core.Generator(seed, 2), classify.RANGE[1], classify.RANGE[2],
     set.train.labels)
   local criterion = nn.CrossEntropyLoss()

@@ -26,33 +26,58 @@ local function find(dir, name)
   end
 end
 
--- Checks that one split's images and labels go together, and that the
--- images are size[1] x size[2] when size is given.
+--- The classes of MNIST's labels: the digits 0 to 9.
+data.MNIST_CLASSES = 10
+
+-- The first label of labels (a ByteTensor [n]) that is not a class from
+-- 0 to classes - 1, as its record number from 0 and its value; nil when
+-- all are.
+local function bad_label(labels, classes)
+  local bytes = labels:bytes()
+  for i = 1, #bytes do
+    local v = bytes:byte(i)
+    if v >= classes then return i - 1, v end
+  end
+end
+
+-- Checks that one split's images and labels go together, that the
+-- images are size[1] x size[2] when size is given, and that every label
+-- is a class.  The faults are the files', not a line of the caller (who
+-- may be lgan's own trainer): level 0.
 local function check_split(split, files, size)
   local images, labels = split.images, split.labels
   if images:dim() ~= 3 then
     error(("data.mnist: %s holds %s, expected n x height x width images")
-      :format(files.images, tostring(images)), 3)
+      :format(files.images, tostring(images)), 0)
   end
   local shape = images:size()
   if size and (shape[2] ~= size[1] or shape[3] ~= size[2]) then
     error(("data.mnist: %s holds images of %d x %d, expected %d x %d")
-      :format(files.images, shape[2], shape[3], size[1], size[2]), 3)
+      :format(files.images, shape[2], shape[3], size[1], size[2]), 0)
   end
   if labels:dim() ~= 1 then
     error(("data.mnist: %s holds %s, expected one label per image")
-      :format(files.labels, tostring(labels)), 3)
+      :format(files.labels, tostring(labels)), 0)
   end
   if #images ~= #labels then
     error(("data.mnist: %s holds %d images but %s holds %d labels")
-      :format(files.images, #images, files.labels, #labels), 3)
+      :format(files.images, #images, files.labels, #labels), 0)
+  end
+  -- Here rather than at the step: there the label is a row of a shuffled
+  -- batch, and the file is named nowhere.
+  local record, value = bad_label(labels, data.MNIST_CLASSES)
+  if record then
+    error(("data.mnist: %s: the label of record %d (counting from 0) is "
+      .. "%d, not a class from 0 to %d"):format(files.labels, record, value,
+      data.MNIST_CLASSES - 1), 0)
   end
 end
 
 --- Reads MNIST from a folder holding the four standard IDX files, each
 -- plain or gzip-compressed (`train-images-idx3-ubyte` or
 -- `train-images-idx3-ubyte.gz`, ...; the plain file wins when both are
--- there).
+-- there).  A label that is not a digit 0-9 is refused here, naming its
+-- file and record, instead of failing a training step later.
 -- @tparam[opt="data/mnist"] string dir the folder
 -- @tparam[opt] string split "train" or "test" to read only that half
 -- (a trainer needs no test set: 8 MB less)
@@ -79,11 +104,13 @@ function data.mnist(dir, split, size)
   if #dir > 1 then
     dir = dir:gsub("/+$", "")
   end
+  -- A folder or file that is missing or wrong is no fault of a line of
+  -- the caller, which may be lgan's trainer: level 0.
   local kind = core.path_kind(dir)
   if kind == nil then
-    error(("data.mnist: folder %s does not exist"):format(dir), 2)
+    error(("data.mnist: folder %s does not exist"):format(dir), 0)
   elseif kind ~= "directory" then
-    error(("data.mnist: %s is not a folder"):format(dir), 2)
+    error(("data.mnist: %s is not a folder"):format(dir), 0)
   end
 
   local paths, missing, wanted = {}, {}, {}
@@ -100,7 +127,7 @@ function data.mnist(dir, split, size)
   end
   if #missing > 0 then
     error(("data.mnist: folder %s lacks %s[.gz]; run `make data` to "
-      .. "fetch MNIST"):format(dir, table.concat(missing, "[.gz], ")), 2)
+      .. "fetch MNIST"):format(dir, table.concat(missing, "[.gz], ")), 0)
   end
 
   local set, files = {}, {}

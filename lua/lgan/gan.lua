@@ -43,7 +43,18 @@ function gan.build(name, rng, x_dim, classes)
     error(("gan.build: unknown preset %q (expected mlp or seed)")
       :format(tostring(name)), 2)
   end
-  x_dim = x_dim or 784
+  -- rng and x_dim are checked here: nn.Linear's own checks would point
+  -- at this function's lines instead of the caller's.
+  if rng ~= nil and core.type(rng) ~= "lgan.Generator" then
+    error("gan.build: rng must be an lgan.Generator, got " .. core.type(rng),
+      2)
+  end
+  local n_in = x_dim or 784
+  x_dim = math.type(n_in) and math.tointeger(n_in)
+  if not x_dim or x_dim < 1 then
+    error("gan.build: x_dim must be a positive integer, got "
+      .. tostring(n_in), 2)
+  end
   classes = classes or 0
   if math.type(classes) ~= "integer" or classes < 0 then
     error("gan.build: classes must be a whole number, got "
@@ -110,6 +121,14 @@ function GAN:__init(opts)
       error(("GAN: %s must be an nn.Sequential, got %s")
         :format(key, core.type(opts[key])), 3)
     end
+    -- Adam would refuse it as well, but as "Adam: the module", from
+    -- inside this constructor: neither the net nor the user's call.
+    local net = opts[key]
+    if #(net:parameters()) == 0 then
+      error(("GAN: the %s has no parameters (%s)"):format(key,
+        #net.modules == 0 and "an empty nn.Sequential"
+        or "no Linear layer"), 3)
+    end
   end
   local seed = opts.seed or 0
   seed = math.type(seed) and math.tointeger(seed) or seed
@@ -131,8 +150,10 @@ function GAN:__init(opts)
   end
   -- The core checks the nets first, so that a generator that does not
   -- start with a Linear layer is named as such.
-  self.step_core = core.ganstep(self.generator:core_layers(),
-    self.discriminator:core_layers(), self.g_optim.core,
+  -- Level 4: core_layers, this __init, lgan.class's constructor, then
+  -- the user's GAN{...}.
+  self.step_core = core.ganstep(self.generator:core_layers("generator", 4),
+    self.discriminator:core_layers("discriminator", 4), self.g_optim.core,
     self.d_optim.core, self.rng, self.classes)
   self.z_dim = self.generator.modules[1].in_features - self.classes
   self.real_label, self.fake_label = opts.real_label or 1,
@@ -141,8 +162,8 @@ function GAN:__init(opts)
 end
 
 --- One update of both networks on a real batch [n, 784] in the model's
--- pixel range; a conditional model also takes the batch's classes as a
--- tensor [n] of whole numbers from 0.
+-- pixel range; a conditional model also takes the batch's classes, one
+-- per row: a tensor of n whole numbers from 0, or a Lua list of them.
 -- @treturn table `{d_loss, g_loss, d_real, d_fake}`: the discriminator's
 -- BCE on real and fake, the generator's -log D(G(z)), and the mean
 -- D(x) and D(G(z)) before the update.
@@ -173,6 +194,19 @@ function GAN:sample(n, opts)
   if not count or count < 1 then
     error("GAN:sample: n must be a positive integer, got "
       .. (type(n) == "number" and tostring(n) or type(n)), 2)
+  end
+  -- Each layer's output is one tensor of n rows.  Past this limit the
+  -- widest cannot be made, and the failure would come from deep inside
+  -- (Generator:randn, a Linear's forward) without naming n.
+  local widest = 1
+  for _, m in ipairs(self.generator.modules) do
+    widest = math.max(widest, m.in_features or 1, m.out_features or 1)
+  end
+  if count > nn.MAX_NUMEL // widest then
+    error(("GAN:sample: n is %d, above this generator's limit of %d (n "
+      .. "rows of its widest layer, %d values each, must fit in one tensor "
+      .. "of at most %d values)"):format(count, nn.MAX_NUMEL // widest,
+      widest, nn.MAX_NUMEL), 2)
   end
   local z = opts.z
   if z ~= nil then

@@ -10,6 +10,7 @@ local nn = {}
 
 -- The most elements a tensor holds (LG_MAX_NUMEL in csrc/tensor.h).
 local MAX_NUMEL = 2147483647
+nn.MAX_NUMEL = MAX_NUMEL
 
 local function fresh_generator()
   -- Without a generator from the caller, weights come from the system's
@@ -285,16 +286,24 @@ end
 
 --- Re-draws every module's parameters from rng, in order.
 function Sequential:reset(rng)
+  -- Checked here: each module's own check would point at this loop.
+  if rng ~= nil then check_generator(rng, "Sequential:reset") end
   for _, m in ipairs(self.modules) do m:reset(rng) end
 end
 
 --- The core layers, in order, for the fused step.
-function Sequential:core_layers()
+-- @string[opt="net"] what the net, as messages name it ("generator")
+-- @int[opt=2] level error's level for a module without a core layer,
+--   counted from here: the caller builds the step, and it is the caller's
+--   own caller (the user's `GAN{...}`, some frames up) that the message
+--   should point at, not lgan's code
+function Sequential:core_layers(what, level)
   local layers = {}
   for i, m in ipairs(self.modules) do
     if not m.layer then
-      error(("GAN: module %d (%s) has no core layer"):format(i, tostring(m)),
-        3)
+      error(("GAN: %s module %d (%s) has no core layer; the fused step "
+        .. "takes Linear layers and activations"):format(what or "net", i,
+        tostring(m)), level or 2)
     end
     layers[i] = m.layer
   end

@@ -18,7 +18,19 @@ local LAYOUT = {
   title_scale = 3,
 }
 
-local function check_options(o)
+-- Checks the model and the items and seed of o.  Both entry points
+-- (items, write) call it themselves, so that level 3 is always the
+-- user's call: write reaching these checks through items would point
+-- at write's own line.
+local function check(model, o)
+  if core.type(model) ~= "lgan.GAN" then
+    error("worksheet: expected a conditional lgan.GAN, got "
+      .. core.type(model), 3)
+  end
+  if model.classes < 1 then
+    error("worksheet: the model has no classes; train it with "
+      .. "--conditional", 3)
+  end
   if math.type(o.items) ~= "integer" or o.items < 1 or o.items > 200 then
     error("worksheet: items must be an integer from 1 to 200, got "
       .. tostring(o.items), 3)
@@ -26,6 +38,16 @@ local function check_options(o)
   if math.type(o.seed) ~= "integer" then
     error("worksheet: seed must be an integer, got " .. tostring(o.seed), 3)
   end
+end
+
+-- The items of a checked model and options.
+local function draw_items(model, o)
+  local pick = core.Generator(o.seed, worksheet.STREAM_CLASSES)
+  local digits = {}
+  for i = 1, o.items do digits[i] = pick:random_int(model.classes) - 1 end
+  local noise = core.Generator(o.seed, gan_mod.STREAM.sample)
+  local x = model:sample(o.items, { rng = noise, labels = digits })
+  return x, digits
 end
 
 --- Draws the items: classes uniformly at random, then the images.
@@ -38,17 +60,8 @@ function worksheet.items(model, o)
     error("worksheet.items: options must be a table, got " .. type(o), 2)
   end
   options.check(o, { "items", "seed" }, "worksheet.items", 2)
-  check_options(o)
-  if (model.classes or 0) < 1 then
-    error("worksheet: the model has no classes; train it with "
-      .. "--conditional", 2)
-  end
-  local pick = core.Generator(o.seed, worksheet.STREAM_CLASSES)
-  local digits = {}
-  for i = 1, o.items do digits[i] = pick:random_int(model.classes) - 1 end
-  local noise = core.Generator(o.seed, gan_mod.STREAM.sample)
-  local x = model:sample(o.items, { rng = noise, labels = digits })
-  return x, digits
+  check(model, o)
+  return draw_items(model, o)
 end
 
 -- One sheet: a title, then the items in a grid, each with its number and,
@@ -115,11 +128,11 @@ function worksheet.write(model, o)
     2)
   local opts = { items = o.items or 20, seed = o.seed or 1, dir = o.dir,
                  title = o.title or "Which digit is this?" }
+  check(model, opts)
   if type(opts.dir) ~= "string" then
-    error("worksheet: dir must name a folder", 2)
+    error("worksheet: dir must name a folder, got " .. type(opts.dir), 2)
   end
-  local images, digits = worksheet.items(model, { items = opts.items,
-                                                  seed = opts.seed })
+  local images, digits = draw_items(model, opts)
   local range = model.range or { -1, 1 }
   save_png(opts.dir .. "/worksheet.png",
     draw(images, digits, range, opts.title, false))
