@@ -560,10 +560,14 @@ int lg_gan_step(lg_gan *gan, const float *real, const float *labels,
   if (c > 0)
     for (int64_t r = 0; r < b; r++)
       if (!(labels[r] >= 0 && labels[r] < c &&
-            labels[r] == (float)(int64_t)labels[r]))
+            labels[r] == (float)(int64_t)labels[r])) {
+        if (isnan(labels[r]))
+          return lg_fail(err, "label %lld is NaN, expected a class from 0 "
+                         "to %lld", (long long)r + 1, (long long)c - 1);
         return lg_fail(err, "label %lld is %g, expected a class from 0 "
                        "to %lld", (long long)r + 1, (double)labels[r],
                        (long long)c - 1);
+      }
   if (reserve(gan, b, err))
     return -1;
   layout(gan, b);

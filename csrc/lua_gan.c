@@ -2,6 +2,7 @@
  * lua_gan.c - lgan.GANStep: the fused step as Lua holds it.  The Lua
  * class lgan.GAN builds one from two Sequential nets and two optimizers.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,6 +153,19 @@ static int s_step(lua_State *L)
   if (x->size[0] > (1 << 20))
     return lgan_error(L, fn, "batch of %d is above the limit of %d",
                       (int)x->size[0], 1 << 20);
+  /* One NaN in the batch would turn every weight NaN for good; a pass
+   * over the batch costs well under 1% of the step. */
+  if (lg_count_nonfinite(x->data, x->size[0] * x->size[1]) > 0) {
+    int64_t i = 0;
+    while (isfinite(x->data[i]))
+      i++;
+    return lgan_error(L, fn, "real batch holds %s at row %d, column %d; "
+                      "the model is left as it was",
+                      isnan(x->data[i]) ? "NaN"
+                      : x->data[i] > 0  ? "inf"
+                                        : "-inf",
+                      (int)(i / x->size[1]) + 1, (int)(i % x->size[1]) + 1);
+  }
   if (s->gan.classes > 0) {
     int64_t n;
     lg_tensor *t = lgan_totensor(L, 3);

@@ -354,6 +354,20 @@ describe("lgan.gan", function()
           "GAN:step: real batch has shape 784, expected n x 784")
       end)
 
+      it("refuses a batch holding NaN or inf, leaving the model as it was",
+        function()
+          local g, G = fused("mlp", 1, 7)
+          local before = clones(G:parameters())
+          local x = batch(4)
+          x:narrow(1, 3, 1):mul(0):add(1):mul(1e38):mul(1e38)
+          assert.has_error(function() g:step(x) end, "GAN:step: real batch "
+            .. "holds inf at row 3, column 1; the model is left as it was")
+          x:mul(0)
+          assert.has_error(function() g:step(x) end, "GAN:step: real batch "
+            .. "holds NaN at row 3, column 1; the model is left as it was")
+          assert.are.equal(0, (max_diff(G:parameters(), before)))
+        end)
+
       it("rejects a string where the batch belongs", function()
         assert.has_error(function() fused("mlp", 1, 7):step("x") end,
           "GAN:step: argument 2: expected lgan.Tensor, got string")

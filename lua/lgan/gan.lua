@@ -164,6 +164,7 @@ end
 --- One update of both networks on a real batch [n, 784] in the model's
 -- pixel range; a conditional model also takes the batch's classes, one
 -- per row: a tensor of n whole numbers from 0, or a Lua list of them.
+-- A batch holding NaN or inf is refused before anything changes.
 -- @treturn table `{d_loss, g_loss, d_real, d_fake}`: the discriminator's
 -- BCE on real and fake, the generator's -log D(G(z)), and the mean
 -- D(x) and D(G(z)) before the update.
