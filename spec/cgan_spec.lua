@@ -98,6 +98,9 @@ describe("GAN (conditional)", function()
         assert.has_error(function() g:step(real, lgan.tensor(3, 1)) end,
           "GAN:step: 3 labels (a tensor of size 3x1) for 2 real rows; "
           .. "expected one per row")
+        local ok, e = pcall(g.sample, g, 2, { labels = { 0, C } })
+        assert.is_false(ok)
+        assert.truthy(e:find("^GAN:sample: label 2 is " .. C), e)
         assert.has_error(function() g:step(real, { 0, "1" }) end,
           "GAN:step: label 2 is string, expected a class from 0 to 2")
         assert.has_error(function() g:step(real, { 0, 3 }) end,

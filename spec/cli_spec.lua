@@ -336,6 +336,14 @@ describe("lgan command", function()
         assert.are.equal("lgan: info: " .. data .. " is a folder with no "
           .. "checkpoint.safetensors in it; name a checkpoint file or a run "
           .. "folder\n", e)
+        -- --checkpoint, as the other commands take it, says the same.
+        status, out = lgan("info --checkpoint " .. quote(run))
+        assert.are.equal(0, status)
+        assert.are.equal(from_file, out)
+        status, _, e = lgan("info")
+        assert.are.equal(1, status)
+        assert.are.equal("lgan: info: name a checkpoint file or run folder: "
+          .. "lgan info RUN\n", e)
       end)
   end)
 

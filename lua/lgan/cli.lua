@@ -111,6 +111,10 @@ local function parser()
   local i = p:command("info", "Show what a checkpoint holds.")
   i:argument("checkpoint", "A checkpoint.safetensors file, or a run "
     .. "folder holding one.")
+    :args("?")
+  -- As the other commands take it, too.
+  i:option("--checkpoint", "The same, given as the other commands take it.")
+    :target("checkpoint_option"):argname("<file>")
 
   local c = p:command("classify", "Train the digit classifier that marks "
     .. "generated items.")
@@ -268,8 +272,9 @@ local function make_trainer(args)
   return trainer, true
 end
 
--- Draws RUN/losses.png from RUN/metrics.csv, or says why not.
-local function draw_losses(out)
+-- Draws RUN/losses.png from RUN/metrics.csv, or says why not; and names
+-- the sheet of a row per epoch that a finished run wrote.
+local function draw_losses(out, how)
   local plot = require "lgan.plot"
   local png = out .. "/losses.png"
   local ok, why = plot.losses(out .. "/metrics.csv", png, "lgan: " .. out)
@@ -277,6 +282,9 @@ local function draw_losses(out)
     io.stderr:write("lgan: loss curves -> ", png, "\n")
   else
     io.stderr:write("lgan: ", why, "\n")
+  end
+  if how == "done" then
+    io.stderr:write("lgan: a row per epoch -> ", out, "/timelapse.png\n")
   end
 end
 
@@ -313,8 +321,8 @@ local function run_distributed(args, trainer)
       step_hook(info)
     end
   end
-  trainer:run(hooks)
-  if trainer:writes() then draw_losses(o.out) end
+  local _, how = trainer:run(hooks)
+  if trainer:writes() then draw_losses(o.out, how) end
   args.dist.finalize()
   return 0
 end
@@ -375,7 +383,7 @@ local function run_train(args)
   local ok, result, how = pcall(trainer.run, trainer, hooks)
   core.catch_interrupt(false)
   if not ok then error(result, 0) end
-  draw_losses(o.out)
+  draw_losses(o.out, how)
   if how == "interrupted" then
     local l = trainer.loader:state()
     io.stderr:write(("lgan: stopped at step %d (epoch %d, batch %d); "
@@ -490,7 +498,15 @@ end
 
 local function run_info(args)
   local checkpoint = require "lgan.checkpoint"
-  local ck = checkpoint.load(checkpoint_file(args.checkpoint, "info"))
+  if args.checkpoint and args.checkpoint_option then
+    error("info: name the checkpoint once, not as an argument and with "
+      .. "--checkpoint", 0)
+  end
+  local path = args.checkpoint or args.checkpoint_option
+  if not path then
+    error("info: name a checkpoint file or run folder: lgan info RUN", 0)
+  end
+  local ck = checkpoint.load(checkpoint_file(path, "info"))
   local m = ck.meta
   local a = m.architecture
   local out = {}

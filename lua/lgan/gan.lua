@@ -247,7 +247,11 @@ function GAN:sample(n, opts)
       error(("GAN:sample: %d labels, expected n = %d"):format(#labels,
         count), 2)
     end
-    z = core.cat { z, core.one_hot(labels, self.classes) }
+    local ok, hot = pcall(core.one_hot, labels, self.classes)
+    if not ok then
+      error((tostring(hot):gsub("^one_hot: ", "GAN:sample: ")), 2)
+    end
+    z = core.cat { z, hot }
   elseif opts.labels ~= nil then
     error("GAN:sample: labels given to a model without classes", 2)
   end
