@@ -78,8 +78,15 @@ static int l_optimizer(lua_State *L)
   o->momentum = opt_number(L, 3, "momentum", 0, 0, 1, fn);
   o->dampening = opt_number(L, 3, "dampening", 0, 0, 1, fn);
   lua_getfield(L, 3, "nesterov");
+  if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+    return lgan_error(L, fn, "nesterov must be true or false, got %s",
+                      luaL_typename(L, -1));
   o->nesterov = lua_toboolean(L, -1);
   lua_pop(L, 1);
+  /* As PyTorch: Nesterov's look-ahead is a momentum method. */
+  if (o->nesterov && (o->momentum <= 0 || o->dampening != 0))
+    return lgan_error(L, fn, "nesterov needs a momentum above 0 and no "
+                      "dampening");
   o->nparams = (int)n;
   o->params = u->params;
 

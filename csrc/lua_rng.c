@@ -1,6 +1,7 @@
 /*
  * lua_rng.c - lgan.Generator, the seeded random generator object.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,13 +71,26 @@ static int g_rand(lua_State *L)
   return fill(L, 0, "Generator:rand");
 }
 
+/* v as Lua writes it, for messages (lua_pushfstring has no %g). */
+static const char *number_text(lua_State *L, double v)
+{
+  lua_pushnumber(L, v);
+  return lua_tostring(L, -1);
+}
+
 /* The finite number at arg, or dflt when it is absent. */
 static float opt_finite(lua_State *L, int arg, const char *fn,
                         const char *what, double dflt)
 {
+  double v;
+
   if (lua_isnoneornil(L, arg))
     return (float)dflt;
-  return (float)lgan_checknumber(L, arg, fn, what);
+  v = lgan_checknumber(L, arg, fn, what);
+  if (!isfinite((float)v))
+    lgan_error(L, fn, "%s is %s, beyond float32's range", what,
+               number_text(L, v));
+  return (float)v;
 }
 
 /* normal_(t [, mean, std]): fills t in place. */
@@ -86,6 +100,10 @@ static int g_normal_(lua_State *L)
   lg_tensor *t = lgan_checktensor(L, 2, "Generator:normal_");
   float mean = opt_finite(L, 3, "Generator:normal_", "mean", 0.0);
   float std = opt_finite(L, 4, "Generator:normal_", "std", 1.0);
+
+  if (std < 0)
+    return lgan_error(L, "Generator:normal_", "std must be at least 0, "
+                      "got %s", number_text(L, std));
 
   lg_rng_fill_normal(g, t->data, t->numel, mean, std);
   lua_settop(L, 2);
@@ -99,6 +117,11 @@ static int g_uniform_(lua_State *L)
   lg_tensor *t = lgan_checktensor(L, 2, "Generator:uniform_");
   float lo = opt_finite(L, 3, "Generator:uniform_", "lo", 0.0);
   float hi = opt_finite(L, 4, "Generator:uniform_", "hi", 1.0);
+
+  if (!(lo <= hi))
+    return lgan_error(L, "Generator:uniform_", "lo must not be above hi, "
+                      "got lo=%s, hi=%s", number_text(L, lo),
+                      number_text(L, hi));
 
   lg_rng_fill_uniform(g, t->data, t->numel, lo, hi);
   lua_settop(L, 2);

@@ -361,6 +361,118 @@ describe("bad input", function()
           "Generator:uniform_: lo must be a number, got string" },
         { g.set_state, g, {}, "Generator:set_state: not a generator "
           .. "state (expected 82 lowercase hex digits from state())" },
+        { g.uniform_, g, t, 1, 0,
+          "Generator:uniform_: lo must not be above hi, got lo=1.0, hi=0.0" },
+        { g.uniform_, g, t, -1e300, 1e300,
+          "Generator:uniform_: lo is -1e+300, beyond float32's range" },
+        { g.normal_, g, t, 0, -1,
+          "Generator:normal_: std must be at least 0, got -1.0" },
+      }
+      -- An empty span is allowed, as PyTorch's uniform_(a, a) is.
+      assert.are.same({ 2, 2, 2 }, g:uniform_(t, 2, 2):totable())
+    end)
+  end)
+
+  describe("GAN options", function()
+    local function gan_with(opts)
+      local rng = lgan.Generator(1)
+      opts.generator = nn.Sequential { nn.Linear(2, 4, rng), nn.Tanh() }
+      opts.discriminator = nn.Sequential { nn.Linear(4, 1, rng),
+                                           nn.Sigmoid() }
+      return lgan.GAN(opts)
+    end
+
+    it("name the option and what came", function()
+      check {
+        { gan_with, { range = "x" },
+          "GAN: range must be {lo, hi} with lo below hi, got string" },
+        { gan_with, { range = { 1, 0 } },
+          "GAN: range must be {lo, hi} with lo below hi, got {1, 0}" },
+        { gan_with, { g_optim = {} }, "GAN: g_optim must be an optimizer "
+          .. "(lgan.optim.Adam or SGD), got table" },
+        { gan_with, { real_label = 2 },
+          "GAN: real_label must be a number in [0, 1], got 2" },
+      }
+    end)
+
+    it("close now, or at the end of a <close> block", function()
+      local x = lgan.tensor(2, 4)
+      local kept
+      do
+        local g <close> = gan_with {}
+        g:step(x)
+        kept = g
+      end
+      assert.are.equal("GAN:step: the step was closed",
+        message(kept.step, kept, x))
+      local g = gan_with {}
+      g:close()
+      g:close()
+      assert.are.same({ 3, 4 }, g:sample(3):size())
+    end)
+  end)
+
+  describe("SGD options", function()
+    it("refuse Nesterov without momentum, as PyTorch does", function()
+      local m = nn.Linear(2, 2, lgan.Generator(1))
+      check {
+        { optim.SGD, m, { lr = 0.1, nesterov = true },
+          "SGD: nesterov needs a momentum above 0 and no dampening" },
+        { optim.SGD, m, { lr = 0.1, momentum = 0.9, nesterov = "yes" },
+          "SGD: nesterov must be true or false, got string" },
+      }
+    end)
+  end)
+
+  describe("files", function()
+    it("name the saving function and the folder that is missing",
+      function()
+        local gan = require "lgan.gan"
+        local G, D = gan.build("mlp", lgan.Generator(4), 784, 10)
+        local g = lgan.GAN { generator = G, discriminator = D, classes = 10 }
+        local nowhere = os.tmpname() .. "-missing"
+        check {
+          { lgan.checkpoint.save, nowhere .. "/c.safetensors", g,
+            "checkpoint.save: " .. nowhere .. "/c.safetensors: No such "
+            .. "file or directory" },
+          { lgan.worksheet.write, g, { dir = nowhere },
+            "worksheet: cannot write in " .. nowhere .. ": No such file or "
+            .. "directory" },
+          { lgan.worksheet.write, g, { dir = "/tmp", title = {} },
+            "worksheet: title must be a string, got table" },
+        }
+      end)
+  end)
+
+  describe("trainer options", function()
+    it("name the option, and no line of lgan's", function()
+      local train = require "lgan.train"
+      check {
+        { train.new, { epochs = 0 },
+          "train: epochs must be an integer from 1 to 1000000, got 0" },
+        { train.new, { seed = 0.5 },
+          "train: seed must be an integer, got 0.5" },
+        { train.new, { preset = "x" },
+          "train: unknown preset \"x\" (expected mlp or seed)" },
+      }
+    end)
+  end)
+
+  describe("classify", function()
+    it("checks the model, the data and the batch size", function()
+      local classify = require "lgan.classify"
+      local m = nn.Sequential { nn.Linear(784, 10, lgan.Generator(1)) }
+      local images, labels = core.bytes(4, 28, 28), core.bytes(4)
+      check {
+        { classify.predict, nil, lgan.tensor(1, 784), "classify.predict: "
+          .. "model must be a classifier (an nn module), got nil" },
+        { classify.evaluate, m, images, labels, 0, "classify.evaluate: "
+          .. "batch_size must be a positive integer, got 0" },
+        { classify.evaluate, m, lgan.tensor(4, 784), labels,
+          "classify.evaluate: images must be an lgan.ByteTensor (as "
+          .. "data.mnist gives), got lgan.Tensor" },
+        { classify.evaluate, m, images, core.bytes(3),
+          "classify.evaluate: 4 images but 3 labels" },
       }
     end)
   end)

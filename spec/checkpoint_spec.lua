@@ -255,6 +255,36 @@ describe("lgan.checkpoint", function()
         assert.are.equal("done", select(2, again:run()))
       end)
 
+    it("keeps every row and the clock when a hook raises, and checks "
+      .. "hooks", function()
+        local t = new_trainer("hook", { epochs = 2 })
+        local ok, e = pcall(t.run, t, { step = function(i)
+          if i.step == 5 then error("hook failed", 0) end
+        end })
+        assert.is_false(ok)
+        assert.are.equal("hook failed", e)
+        local rows = {}
+        for line in io.lines(dir .. "/hook/metrics.csv") do
+          rows[#rows + 1] = line
+        end
+        assert.are.equal(1 + 5, #rows)
+        assert.is_true(t.seconds > 0)
+        t:run()
+        local steps, last = {}, -1
+        for line in io.lines(dir .. "/hook/metrics.csv") do
+          local step, secs = line:match("^(%d+),.*,([%d.]+)$")
+          if step then
+            steps[#steps + 1] = tonumber(step)
+            assert.is_true(tonumber(secs) >= last, line)
+            last = tonumber(secs)
+          end
+        end
+        assert.are.same({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+                          16 }, steps)
+        assert.are.equal("Trainer:run: hook step must be a function, got "
+          .. "number", err(t.run, t, { step = 5 }))
+      end)
+
     it("resumes mid-epoch exactly", function()
       new_trainer("straight2", { epochs = 2 }):run()
       local t = new_trainer("mid", { epochs = 2 })

@@ -286,8 +286,12 @@ describe("lgan.data", function()
         assert.are.equal(n, seen)
         assert.has_error(function()
           data.loader(pictures, 8, core.Generator(3), 0, 1, core.bytes(3))
-        end, "data.loader: labels must be an lgan.ByteTensor of 40 "
-          .. "classes, got lgan.ByteTensor of size 3")
+        end, "data.loader: labels must be an lgan.ByteTensor of 40, one "
+          .. "per image, got lgan.ByteTensor of size 3")
+        assert.has_error(function()
+          data.loader(pictures, 8, core.Generator(3), 0, 1, core.tensor(40))
+        end, "data.loader: labels must be an lgan.ByteTensor of 40, one "
+          .. "per image, got lgan.Tensor of size 40")
       end)
   end)
 

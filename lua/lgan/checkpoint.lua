@@ -141,6 +141,15 @@ local function shape_text(shape)
   return "[" .. table.concat(parts, ", ") .. "]"
 end
 
+-- core.write_file_atomic, its faults (a missing folder, a full disk)
+-- named as fn's; no line of anyone's is at fault, so none is named.
+local function write_atomic(path, pieces, fn)
+  local ok, e = pcall(core.write_file_atomic, path, pieces)
+  if not ok then
+    error((tostring(e):gsub("^write_file_atomic: ", fn .. ": ")), 0)
+  end
+end
+
 -- The pieces of a safetensors file holding tensors (name -> Tensor) and
 -- metadata (string -> string).
 local function encode_file(tensors, metadata, fn)
@@ -197,7 +206,7 @@ function checkpoint.save_tensors(path, tensors, metadata)
       error(fn .. ": metadata must map strings to strings", 2)
     end
   end
-  core.write_file_atomic(path, encode_file(tensors, metadata, fn))
+  write_atomic(path, encode_file(tensors, metadata, fn), fn)
 end
 
 local function is_count(x)
@@ -655,8 +664,8 @@ function checkpoint.save(path, obj, meta)
       tensors["optim." .. p.name .. ".momentum_buffer"] = p.m
     end
   end
-  core.write_file_atomic(path, encode_file(tensors,
-    { format = "pt", lgan = encode(m, fn) }, fn))
+  write_atomic(path, encode_file(tensors,
+    { format = "pt", lgan = encode(m, fn) }, fn), fn)
 end
 
 -- ------------------------------------------------------------------------

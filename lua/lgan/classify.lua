@@ -30,13 +30,31 @@ end
 --- The class (0 to 9) the model gives each row of x [n, 784], as a
 -- tensor [n].
 function classify.predict(model, x)
+  if type(model) ~= "table" or type(model.forward) ~= "function" then
+    error("classify.predict: model must be a classifier (an nn module), "
+      .. "got " .. core.type(model), 2)
+  end
   return core.argmax(model:forward(x))
 end
 
 --- Accuracy on images and labels (byte tensors), in batches: the share
 -- right, and a table of {right, total} per class (index class + 1).
 function classify.evaluate(model, images, labels, batch_size)
+  local fn = "classify.evaluate"
   batch_size = batch_size or 1000
+  if math.type(batch_size) ~= "integer" or batch_size < 1 then
+    error(("%s: batch_size must be a positive integer, got %s")
+      :format(fn, tostring(batch_size)), 2)
+  end
+  for name, t in pairs { images = images, labels = labels } do
+    if core.type(t) ~= "lgan.ByteTensor" then
+      error(("%s: %s must be an lgan.ByteTensor (as data.mnist gives), "
+        .. "got %s"):format(fn, name, core.type(t)), 2)
+    end
+  end
+  if #images ~= #labels then
+    error(("%s: %d images but %d labels"):format(fn, #images, #labels), 2)
+  end
   local n, right, per_class = #images, 0, {}
   for c = 1, 10 do per_class[c] = { 0, 0 } end
   local order = {}

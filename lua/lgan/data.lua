@@ -224,8 +224,13 @@ function data.loader(images, batch_size, rng, lo, hi, labels)
 
   if labels ~= nil and (core.type(labels) ~= "lgan.ByteTensor"
       or labels:dim() ~= 1 or #labels ~= #images) then
-    error(("%s: labels must be an lgan.ByteTensor of %d classes, got %s")
-      :format(fn, #images, tostring(labels)), 2)
+    local given = core.type(labels)
+    if given == "lgan.Tensor" or given == "lgan.ByteTensor" then
+      given = given .. " of size " .. table.concat(labels:size(), "x")
+    end
+    error(("%s: labels must be an lgan.ByteTensor of %d, one per image, "
+      .. "got %s")
+      :format(fn, #images, given), 2)
   end
 
   local n = #images

@@ -138,6 +138,20 @@ function GAN:__init(opts)
   self.seed = seed
   self.generator, self.discriminator = opts.generator, opts.discriminator
   self.range = opts.range or { -1, 1 }
+  local r = self.range
+  if type(r) ~= "table" or type(r[1]) ~= "number" or type(r[2]) ~= "number"
+      or r[1] ~= r[1] or r[2] ~= r[2] or r[1] >= r[2] then
+    error("GAN: range must be {lo, hi} with lo below hi, got "
+      .. (type(r) == "table" and ("{%s, %s}"):format(tostring(r[1]),
+        tostring(r[2])) or core.type(r)), 3)
+  end
+  for _, key in ipairs { "g_optim", "d_optim" } do
+    local o = opts[key]
+    if o ~= nil and (type(o) ~= "table" or o.core == nil) then
+      error(("GAN: %s must be an optimizer (lgan.optim.Adam or SGD), got "
+        .. "%s"):format(key, core.type(o)), 3)
+    end
+  end
   local adam = { lr = opts.lr or 2e-4, betas = opts.betas or { 0.5, 0.999 } }
   self.g_optim = opts.g_optim or optim.Adam(self.generator, adam)
   self.d_optim = opts.d_optim or optim.Adam(self.discriminator, adam)
@@ -158,8 +172,27 @@ function GAN:__init(opts)
   self.z_dim = self.generator.modules[1].in_features - self.classes
   self.real_label, self.fake_label = opts.real_label or 1,
     opts.fake_label or 0
+  for _, key in ipairs { "real_label", "fake_label" } do
+    local v = self[key]
+    if type(v) ~= "number" or not (v >= 0 and v <= 1) then
+      error(("GAN: %s must be a number in [0, 1], got %s"):format(key,
+        tostring(v)), 3)
+    end
+  end
   self.step_core:set_labels(self.real_label, self.fake_label)
 end
+
+--- Frees the step's workspace and threads now rather than at garbage
+-- collection; the GAN cannot step afterwards.  Also what `local g
+-- <close> = lgan.GAN{...}` calls.
+function GAN:close()
+  if getmetatable(self) ~= GAN then
+    error("GAN:close: call it as a method, with ':'", 2)
+  end
+  self.step_core:close()
+end
+
+GAN.__close = GAN.close
 
 --- One update of both networks on a real batch [n, 784] in the model's
 -- pixel range; a conditional model also takes the batch's classes, one

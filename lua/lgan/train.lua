@@ -67,12 +67,14 @@ function Trainer:earlier_run_file()
   end
 end
 
+-- The options' faults are raised at level 0: the check sits calls deep
+-- under train.new and train.resume, and "train: ..." names them anyway.
 local function check_options(o)
   local function positive_int(key, max)
     local v = o[key]
     if math.type(v) ~= "integer" or v < 1 or (max and v > max) then
       error(("train: %s must be an integer from 1 to %d, got %s")
-        :format(key, max or math.maxinteger, tostring(v)), 3)
+        :format(key, max or math.maxinteger, tostring(v)), 0)
     end
   end
   positive_int("epochs", 1000000)
@@ -80,26 +82,26 @@ local function check_options(o)
   positive_int("grid", 100)
   if type(o.conditional) ~= "boolean" then
     error("train: conditional must be true or false, got "
-      .. tostring(o.conditional), 3)
+      .. tostring(o.conditional), 0)
   end
   if math.type(o.seed) ~= "integer" then
-    error("train: seed must be an integer, got " .. tostring(o.seed), 3)
+    error("train: seed must be an integer, got " .. tostring(o.seed), 0)
   end
   if o.threads ~= nil then positive_int("threads", 256) end
   if not gan.presets[o.preset] then
     error(("train: unknown preset %q (expected mlp or seed)")
-      :format(tostring(o.preset)), 3)
+      :format(tostring(o.preset)), 0)
   end
   if type(o.lr) ~= "number" or not (o.lr > 0 and o.lr < 1) then
-    error("train: lr must be a number in (0, 1), got " .. tostring(o.lr), 3)
+    error("train: lr must be a number in (0, 1), got " .. tostring(o.lr), 0)
   end
   if type(o.out) ~= "string" or o.out == "" then
-    error("train: out must name a folder", 3)
+    error("train: out must name a folder", 0)
   end
   if o.dist ~= nil and (type(o.dist) ~= "table"
       or type(o.dist.reducer) ~= "function") then
     error("train: dist must be the lgan.dist module, got "
-      .. type(o.dist), 3)
+      .. type(o.dist), 0)
   end
 end
 
@@ -109,7 +111,8 @@ local function build(opts)
   local o = {}
   for k, v in pairs(train.defaults) do o[k] = v end
   for k, v in pairs(opts or {}) do o[k] = v end
-  o.out = o.out or ("runs/%s-seed%d"):format(o.preset, o.seed)
+  o.out = o.out or ("runs/%s-seed%s"):format(tostring(o.preset),
+    tostring(o.seed))
   check_options(o)
   if o.threads then core.set_threads(o.threads) end
 
@@ -135,7 +138,7 @@ local function build(opts)
   if self.world > 1 and #self.images < o.batch_size * self.world then
     error(("train: %d images make no global batch of %d (%d on each of "
       .. "%d processes)"):format(#self.images, o.batch_size * self.world,
-      o.batch_size, self.world), 3)
+      o.batch_size, self.world), 0)
   end
   self.loader = data.loader(self.images, o.batch_size * self.world,
     core.Generator(o.seed, gan.STREAM.shuffle), preset.range[1],
@@ -331,6 +334,12 @@ function Trainer:run(hooks)
   end
   options.check(hooks, { "step", "epoch", "interrupted" }, "Trainer:run", 2,
     "hook")
+  for key, hook in pairs(hooks) do
+    if type(hook) ~= "function" then
+      error(("Trainer:run: hook %s must be a function, got %s")
+        :format(key, core.type(hook)), 2)
+    end
+  end
   local o = self.opts
   if o.dist and hooks.interrupted then
     error("Trainer:run: hooks.interrupted is not supported in a "
@@ -361,6 +370,13 @@ function Trainer:run(hooks)
   end
   local clock0, base = core.clock(), self.seconds
   local function seconds() return base + core.clock() - clock0 end
+  -- However the loop ends, a hook's error included, the rows written so
+  -- far reach the file and the clock keeps the time spent, so that a
+  -- run carried on after the error loses neither.
+  local _ <close> = setmetatable({}, { __close = function(_, err)
+    metrics:close()
+    if err ~= nil then self.seconds = seconds() end
+  end })
   local function save()
     metrics:flush()
     self.seconds = seconds()
@@ -391,7 +407,6 @@ function Trainer:run(hooks)
       if k < #self.loader and hooks.interrupted and hooks.interrupted()
       then
         save()
-        metrics:close()
         return self, "interrupted"
       end
     end
@@ -411,11 +426,9 @@ function Trainer:run(hooks)
     end
     if self.epoch < o.epochs and hooks.interrupted and hooks.interrupted()
     then
-      metrics:close()
       return self, "interrupted"
     end
   end
-  metrics:close()
   if writes then self:save_timelapse(o.out .. "/timelapse.png") end
   return self, "done"
 end

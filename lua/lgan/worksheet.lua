@@ -132,6 +132,14 @@ function worksheet.write(model, o)
   if type(opts.dir) ~= "string" then
     error("worksheet: dir must name a folder, got " .. type(opts.dir), 2)
   end
+  if type(opts.title) ~= "string" then
+    error("worksheet: title must be a string, got " .. core.type(opts.title),
+      2)
+  end
+  -- Checked before the first file, so that the sheet is not left
+  -- without its key.
+  local writable, why = core.can_write_in(opts.dir)
+  if not writable then error("worksheet: " .. why, 0) end
   local images, digits = draw_items(model, opts)
   local range = model.range or { -1, 1 }
   save_png(opts.dir .. "/worksheet.png",
