@@ -197,6 +197,8 @@ double lg_sum(const float *a, int64_t n)
   return total;
 }
 
+/* Cloned: GAN:step runs it over every real batch. */
+LG_CLONES
 int64_t lg_count_nonfinite(const float *a, int64_t n)
 {
   int64_t count = 0;
