@@ -63,13 +63,49 @@ describe("lgan.worksheet", function()
       assert.has_error(function()
         worksheet.write(model(10), { item = 3, dir = dir .. "/u" })
       end, "worksheet.write: unknown option 'item' (expected one of items, "
-        .. "seed, dir, title)")
+        .. "seed, dir, title, classifier, tries)")
       assert.are.equal("", support.listing(dir .. "/u"))
       assert.has_error(function()
         worksheet.items(model(10), { items = 3, dir = dir })
       end, "worksheet.items: unknown option 'dir' (expected one of items, "
-        .. "seed)")
+        .. "seed, classifier, tries)")
     end)
+  end)
+
+  describe("with a classifier", function()
+    -- A classifier that reads every image as a 0.
+    local zeros = { forward = function(_, x)
+      local logits = core.tensor(x:size()[1], 10)
+      for i = 1, x:size()[1] do logits:set(i, 1, 1) end
+      return logits
+    end }
+
+    it("draws again each item it reads otherwise, and names those left",
+      function()
+        local m = model(10)
+        local plain, digits = worksheet.items(m, { items = 12, seed = 3 })
+        local x, same, disputed, guess = worksheet.items(m, { items = 12,
+          seed = 3, classifier = zeros, tries = 2 })
+        assert.are.same(digits, same)
+        local expected = {}
+        for k, d in ipairs(digits) do
+          if d ~= 0 then expected[#expected + 1] = k end
+          assert.are.equal(0, guess[k])
+          local row_same = plain[k]:totable()[1] == x[k]:totable()[1]
+          -- Only the disputed items were drawn again.
+          assert.are.equal(d == 0, row_same, "item " .. k)
+        end
+        assert.is_true(#expected > 0)
+        assert.are.same(expected, disputed)
+        -- No tries: the sheet without a classifier.
+        local untried = worksheet.items(m, { items = 12, seed = 3,
+          classifier = zeros, tries = 0 })
+        assert.are.same(plain:totable(), untried:totable())
+        assert.has_error(function()
+          worksheet.items(m, { items = 3, classifier = "c" })
+        end, "worksheet: classifier must be a classifier (lgan.classify.load "
+          .. "or train), got string")
+      end)
   end)
 
   describe("drawing", function()

@@ -143,9 +143,12 @@ local function parser()
   number(w, "--seed", "integer", "Seed: one seed, one sheet.", "1")
   w:option("--out", "Folder for worksheet.png, answers.png and "
     .. "answers.json."):count(1):argname("<dir>")
-  w:option("--classifier", "Check each item with this classifier and "
-    .. "say which it reads otherwise.")
+  w:option("--classifier", "Check each item with this classifier: one "
+    .. "it reads as another digit is drawn again (--tries times at most), "
+    .. "and any still read otherwise are named.")
     :argname("<file>")
+  number(w, "--tries", "whole", "Draws again per disputed item, with "
+    .. "--classifier.", "20")
   return p, numeric
 end
 
@@ -663,28 +666,13 @@ end
 local function run_worksheet(args)
   local core = require "lgan.core"
   local worksheet = require "lgan.worksheet"
-  -- Every input is read and checked, and the classifier has marked the
-  -- items, before anything is written: a bad one leaves no sheet behind.
+  -- Every input is read and checked before the folder is made: a bad
+  -- one leaves nothing behind.
   local model = conditional_model(args.checkpoint, "worksheet")
   local judge
   if args.classifier then
     local classify = require "lgan.classify"
     judge = classify.load(args.classifier)
-  end
-  local x, digits = worksheet.items(model, { items = args.items,
-                                             seed = args.seed })
-  local wrong = {}
-  if judge then
-    local classify = require "lgan.classify"
-    local lo, hi = model.range[1], model.range[2]
-    x = x:add(-lo):mul(2 / (hi - lo)):add(-1)
-    local guess = classify.predict(judge, x)
-    for k, d in ipairs(digits) do
-      if guess[k] ~= d then
-        wrong[#wrong + 1] = ("item %d (drawn as %d, reads as %d)")
-          :format(k, d, math.tointeger(guess[k]))
-      end
-    end
   end
   local kind = core.path_kind(args.out)
   if kind ~= nil and kind ~= "directory" then
@@ -694,14 +682,21 @@ local function run_worksheet(args)
     local ok, why = core.make_dirs(args.out)
     if not ok then error("worksheet: " .. why, 0) end
   end
-  worksheet.write(model, { items = args.items, seed = args.seed,
-                           dir = args.out })
+  local digits, disputed, guess = worksheet.write(model, {
+    items = args.items, seed = args.seed, dir = args.out,
+    classifier = judge, tries = args.tries })
   io.stderr:write(("lgan: %d items -> %s/worksheet.png, answers.png, "
     .. "answers.json\n"):format(#digits, args.out))
   if judge then
-    io.stderr:write(("lgan: the classifier agrees with %d of %d items%s\n")
-      :format(#digits - #wrong, #digits, #wrong > 0
-        and ("; check " .. table.concat(wrong, ", ")) or ""))
+    local wrong = {}
+    for _, k in ipairs(disputed) do
+      wrong[#wrong + 1] = ("item %d (drawn as %d, reads as %d)")
+        :format(k, digits[k], math.tointeger(guess[k]))
+    end
+    io.stderr:write(("lgan: the classifier reads %d of %d items as their "
+      .. "answers%s\n"):format(#digits - #wrong, #digits, #wrong > 0
+        and (" after %d tries; check %s"):format(args.tries,
+          table.concat(wrong, ", ")) or ""))
   end
   return 0
 end

@@ -38,30 +38,80 @@ local function check(model, o)
   if math.type(o.seed) ~= "integer" then
     error("worksheet: seed must be an integer, got " .. tostring(o.seed), 3)
   end
+  if o.classifier ~= nil and (type(o.classifier) ~= "table"
+      or type(o.classifier.forward) ~= "function") then
+    error("worksheet: classifier must be a classifier (lgan.classify.load "
+      .. "or train), got " .. core.type(o.classifier), 3)
+  end
+  if math.type(o.tries) ~= "integer" or o.tries < 0 or o.tries > 1000 then
+    error("worksheet: tries must be an integer from 0 to 1000, got "
+      .. tostring(o.tries), 3)
+  end
 end
 
--- The items of a checked model and options.
+-- The classifier's reading of each image, and the items it reads as
+-- another digit than the one drawn.
+local function read_items(classifier, model, x, digits)
+  local classify = require "lgan.classify"
+  local lo, hi = model.range[1], model.range[2]
+  local clo, chi = classify.RANGE[1], classify.RANGE[2]
+  local scaled = x:clone():add(-lo):mul((chi - clo) / (hi - lo)):add(clo)
+  local guess = classify.predict(classifier, scaled)
+  local disputed = {}
+  for k, d in ipairs(digits) do
+    if guess[k] ~= d then disputed[#disputed + 1] = k end
+  end
+  return guess, disputed
+end
+
+-- The items of a checked model and options.  With a classifier, an item
+-- it reads as another digit is drawn again (the same digit, the noise
+-- stream's next draws), up to o.tries times, so that the key says what a
+-- reader sees; the items still disputed after that are returned with
+-- the classifier's readings.
 local function draw_items(model, o)
   local pick = core.Generator(o.seed, worksheet.STREAM_CLASSES)
   local digits = {}
   for i = 1, o.items do digits[i] = pick:random_int(model.classes) - 1 end
   local noise = core.Generator(o.seed, gan_mod.STREAM.sample)
   local x = model:sample(o.items, { rng = noise, labels = digits })
-  return x, digits
+  if not o.classifier then return x, digits, {}, nil end
+  local guess, disputed = read_items(o.classifier, model, x, digits)
+  for _ = 1, o.tries do
+    if #disputed == 0 then break end
+    local wanted = {}
+    for j, k in ipairs(disputed) do wanted[j] = digits[k] end
+    local again = model:sample(#disputed, { rng = noise, labels = wanted })
+    for j, k in ipairs(disputed) do x[k]:copy(again[j]) end
+    guess, disputed = read_items(o.classifier, model, x, digits)
+  end
+  return x, digits, disputed, guess
+end
+
+local ITEM_KEYS = { "items", "seed", "classifier", "tries" }
+
+local function item_options(o)
+  return { items = o.items or 20, seed = o.seed or 1,
+           classifier = o.classifier, tries = o.tries or 20 }
 end
 
 --- Draws the items: classes uniformly at random, then the images.
 -- @param model a conditional lgan.GAN
--- @tparam table o `items`, `seed`
+-- @tparam table o `items` (20), `seed` (1); `classifier` (from
+-- lgan.classify) to draw again each item it reads as another digit, up
+-- to `tries` (20) times
 -- @treturn Tensor images [items, 784] in the model's range
 -- @treturn {int,...} the digit of each item
+-- @treturn {int,...} the items the classifier still reads otherwise
+-- @treturn[opt] {int,...} its reading of every item, with a classifier
 function worksheet.items(model, o)
   if type(o) ~= "table" then
     error("worksheet.items: options must be a table, got " .. type(o), 2)
   end
-  options.check(o, { "items", "seed" }, "worksheet.items", 2)
-  check(model, o)
-  return draw_items(model, o)
+  options.check(o, ITEM_KEYS, "worksheet.items", 2)
+  local opts = item_options(o)
+  check(model, opts)
+  return draw_items(model, opts)
 end
 
 -- One sheet: a title, then the items in a grid, each with its number and,
@@ -116,18 +166,20 @@ end
 
 --- Writes `worksheet.png`, `answers.png` and `answers.json` into dir.
 -- @param model a conditional lgan.GAN
--- @tparam table o `items` (20), `seed` (1), `dir`, `title`; another key
--- is an error
+-- @tparam table o `items` (20), `seed` (1), `dir`, `title`, and
+-- `classifier` and `tries` as for `items`; another key is an error
 -- @treturn {int,...} the digits, item by item
+-- @treturn {int,...} the items the classifier still reads otherwise
+-- @treturn[opt] {int,...} its reading of every item, with a classifier
 function worksheet.write(model, o)
   o = o or {}
   if type(o) ~= "table" then
     error("worksheet.write: options must be a table, got " .. type(o), 2)
   end
-  options.check(o, { "items", "seed", "dir", "title" }, "worksheet.write",
-    2)
-  local opts = { items = o.items or 20, seed = o.seed or 1, dir = o.dir,
-                 title = o.title or "Which digit is this?" }
+  options.check(o, { "items", "seed", "dir", "title", "classifier",
+    "tries" }, "worksheet.write", 2)
+  local opts = item_options(o)
+  opts.dir, opts.title = o.dir, o.title or "Which digit is this?"
   check(model, opts)
   if type(opts.dir) ~= "string" then
     error("worksheet: dir must name a folder, got " .. type(opts.dir), 2)
@@ -140,7 +192,7 @@ function worksheet.write(model, o)
   -- without its key.
   local writable, why = core.can_write_in(opts.dir)
   if not writable then error("worksheet: " .. why, 0) end
-  local images, digits = draw_items(model, opts)
+  local images, digits, disputed, guess = draw_items(model, opts)
   local range = model.range or { -1, 1 }
   save_png(opts.dir .. "/worksheet.png",
     draw(images, digits, range, opts.title, false))
@@ -148,7 +200,7 @@ function worksheet.write(model, o)
     draw(images, digits, range, opts.title .. "  (answers)", true))
   core.write_file_atomic(opts.dir .. "/answers.json",
     answer_json(digits, opts.seed))
-  return digits
+  return digits, disputed, guess
 end
 
 return worksheet
