@@ -83,6 +83,40 @@ describe("bad input", function()
       end)
     end
 
+    it("raises for every method of lgan's Lua classes", function()
+      local data, train = require "lgan.data", require "lgan.train"
+      local support = require "spec.support"
+      local dir = support.tmpdir()
+      local rng = lgan.Generator(1)
+      local lin = nn.Linear(2, 3, rng)
+      local instances = {
+        lin, nn.Sequential { lin }, nn.ReLU(), nn.BCELoss(), gan,
+        optim.Adam(lin, {}),
+        data.loader(core.bytes(4, 28, 28), 2, rng, 0, 1),
+        train.new { data = support.fake_mnist(dir, 64), out = dir .. "/r",
+                    batch_size = 32 },
+      }
+      local checked = 0
+      for _, value in ipairs(instances) do
+        -- Its class and the classes above it, each naming its own methods.
+        local cls = getmetatable(value)
+        while type(cls) == "table" do
+          local label = cls.__name:match("([^.]+)$")
+          for name, f in pairs(cls) do
+            if type(f) == "function" and name:sub(1, 2) ~= "__" then
+              assert.are.equal(("%s:%s: call it as a method, with ':'")
+                :format(label, name), message(f, 2))
+              checked = checked + 1
+            end
+          end
+          local meta = getmetatable(cls)
+          cls = meta and meta.__index
+        end
+      end
+      os.execute("rm -rf " .. support.quote(dir))
+      assert.is_true(checked >= 30, tostring(checked))
+    end)
+
     it("names the method of a Layer by its kind once given one", function()
       local relu = core.activation("ReLU")
       assert.are.equal("ReLU:forward: argument 2: expected lgan.Tensor, "

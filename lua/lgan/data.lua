@@ -5,6 +5,7 @@
 -- model wants.
 -- @module lgan.data
 
+local class = require "lgan.class"
 local core = require "lgan.core"
 
 local data = {}
@@ -141,8 +142,9 @@ function data.mnist(dir, split, size)
   return set
 end
 
-local Loader = {}
-Loader.__index = Loader
+-- A class of lgan.class's for its methods' check of ':'; loaders are
+-- made by data.loader.
+local Loader = class("lgan.data.Loader")
 
 local function is_integer(x)
   return math.type(x) == "integer"

@@ -4,6 +4,7 @@
 -- @module lgan.train
 
 local checkpoint = require "lgan.checkpoint"
+local class = require "lgan.class"
 local core = require "lgan.core"
 local data = require "lgan.data"
 local gan = require "lgan.gan"
@@ -37,8 +38,9 @@ local KEYS = { "data", "out", "epochs", "batch_size", "seed", "threads",
                "preset", "lr", "beta1", "beta2", "grid", "conditional",
                "dist" }
 
-local Trainer = {}
-Trainer.__index = Trainer
+-- A class of lgan.class's for its methods' check of ':'; trainers are
+-- made by train.new and train.resume, not by calling it.
+local Trainer = class("lgan.train.Trainer")
 
 local METRICS_HEADER = "step,epoch,d_loss,g_loss,d_real,d_fake,seconds"
 local STATS = { d_loss = true, g_loss = true, d_real = true, d_fake = true }
