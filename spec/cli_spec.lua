@@ -78,7 +78,9 @@ describe("lgan command", function()
         assert.are.equal(1, status)
         assert.are.equal("", o)
         assert.truthy(e:find("train: " .. other .. " holds a run already ("
-          .. other .. "/metrics.csv)", 1, true), e)
+          .. other .. "/metrics.csv); it has no checkpoint to carry on "
+          .. "from, so remove its files, or choose another --out", 1, true),
+          e)
         assert.are.equal(metrics, read(other .. "/metrics.csv"))
         local png = run .. "/epoch-001.png"
         status, o, e = lgan(("train --data %s --out %s --epochs 1 "

@@ -241,9 +241,12 @@ local function make_trainer(args)
     -- A new run never replaces one that is there: that is --resume's job.
     local found = trainer:writes() and trainer:earlier_run_file()
     if found then
-      error(("train: %s holds a run already (%s); carry on with --resume "
-        .. "%s, or choose another --out"):format(trainer.opts.out, found,
-        trainer.opts.out), 0)
+      local out = trainer.opts.out
+      local way = found:match("checkpoint%.safetensors$")
+        and ("carry on with --resume %s"):format(out)
+        or "it has no checkpoint to carry on from, so remove its files"
+      error(("train: %s holds a run already (%s); %s, or choose another "
+        .. "--out"):format(out, found, way), 0)
     end
     return trainer, false
   end

@@ -356,8 +356,11 @@ function Trainer:run(hooks)
     if not self.resumed and not self.claimed then
       local found = self:earlier_run_file()
       if found then
-        error(("train: %s holds a run already (%s); carry it on with "
-          .. "train.resume, or give another out"):format(o.out, found), 0)
+        local way = found:match("checkpoint%.safetensors$")
+          and "carry it on with train.resume"
+          or "it has no checkpoint to carry on from, so remove its files"
+        error(("train: %s holds a run already (%s); %s, or give another "
+          .. "out"):format(o.out, found, way), 0)
       end
       self.claimed = true
     end
