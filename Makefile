@@ -48,11 +48,19 @@ DATA ?= data/mnist
 EPOCHS ?= 5
 
 .PHONY: all deps data demo check test lint clean install bench embed \
-        embed-test doc
+        embed-test doc FORCE
 
 all: $(MODULE)
 
-build/obj/%.o: csrc/%.c $(wildcard csrc/*.h) | build/obj
+# The flags of the last build: objects built with others are rebuilt,
+# so that `make check`'s -Werror build compiles every file even after a
+# plain `make`.
+FLAGS_STAMP = build/obj/flags
+$(FLAGS_STAMP): FORCE | build/obj
+	@echo '$(CC) $(ALL_CFLAGS)' | cmp -s - $@ || \
+	  echo '$(CC) $(ALL_CFLAGS)' > $@
+
+build/obj/%.o: csrc/%.c $(wildcard csrc/*.h) $(FLAGS_STAMP) | build/obj
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(MODULE): $(OBJ) | build/lgan
