@@ -382,6 +382,16 @@ describe("lgan command", function()
   end)
 
   describe("worksheet", function()
+    it("takes --tries only with a classifier", function()
+      local out = dir .. "/tries"
+      local status, _, e = lgan(("worksheet --checkpoint %s --out %s "
+        .. "--tries 3"):format(quote(run), quote(out)))
+      assert.are.equal(1, status)
+      assert.are.equal("lgan: worksheet: --tries needs --classifier, which "
+        .. "judges the items\n", e)
+      assert.is_nil(core.path_kind(out))
+    end)
+
     it("checks the classifier before writing anything", function()
       local gan = require "lgan.gan"
       local G, D = gan.build("mlp", core.Generator(4), 784, 10)

@@ -148,7 +148,7 @@ local function parser()
     .. "and any still read otherwise are named.")
     :argname("<file>")
   number(w, "--tries", "whole", "Draws again per disputed item, with "
-    .. "--classifier.", "20")
+    .. "--classifier (default 20).")
   return p, numeric
 end
 
@@ -671,6 +671,11 @@ local function run_worksheet(args)
   local worksheet = require "lgan.worksheet"
   -- Every input is read and checked before the folder is made: a bad
   -- one leaves nothing behind.
+  if args.tries and not args.classifier then
+    error("worksheet: --tries needs --classifier, which judges the items",
+      0)
+  end
+  args.tries = args.tries or 20
   local model = conditional_model(args.checkpoint, "worksheet")
   local judge
   if args.classifier then
