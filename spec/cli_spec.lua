@@ -25,6 +25,15 @@ local function lgan(args)
   return sh("lua5.4 bin/lgan " .. args)
 end
 
+-- Runs `lgan args...`, which must fail with status 1 and print nothing
+-- on stdout; returns what it wrote on stderr.
+local function refused(args)
+  local status, out, e = lgan(args)
+  assert.are.equal(1, status, e)
+  assert.are.equal("", out)
+  return e
+end
+
 -- A run's checkpoint tensors and metrics without the seconds column.
 local function outcome(run)
   local ck = checkpoint.load(run .. "/checkpoint.safetensors")
@@ -38,7 +47,7 @@ local function outcome(run)
 end
 
 describe("lgan command", function()
-  local dir, data, run
+  local dir, data, run, trained
 
   setup(function()
     dir = tmpdir()
@@ -49,6 +58,7 @@ describe("lgan command", function()
     local status, _, e = lgan(("train --data %s --out %s --epochs 1 "
       .. "--batch-size 32 --threads 1"):format(quote(data), quote(run)))
     assert.are.equal(0, status, e)
+    trained = e
   end)
   teardown(function() os.execute("rm -rf " .. quote(dir)) end)
 
@@ -59,6 +69,9 @@ describe("lgan command", function()
         core.path_kind(run .. "/checkpoint.safetensors"))
       local _, rows = outcome(run)
       assert.are.equal(9, #rows)
+      assert.are.equal("file", core.path_kind(run .. "/timelapse.png"))
+      assert.truthy(trained:find("lgan: a row per epoch -> " .. run
+        .. "/timelapse.png\n", 1, true), trained)
       if plot.have_gnuplot() then
         local w, h = core.read_png(run .. "/losses.png")
         assert.are.same({ 1000, 700 }, { w, h })
@@ -237,18 +250,16 @@ describe("lgan command", function()
         local before = read(file)
         local other = run .. "/../" .. run:match("[^/]+$")
           .. "/checkpoint.safetensors"
-        local status, _, e = lgan(("sample --checkpoint %s --n 4 --png %s")
-          :format(quote(run), quote(other)))
-        assert.are.equal(1, status)
         assert.are.equal("lgan: sample: --png and --checkpoint name the "
-          .. "same file " .. other .. "\n", e)
+          .. "same file " .. other .. "\n", refused(("sample --checkpoint "
+          .. "%s --n 4 --png %s"):format(quote(run), quote(other))))
         assert.are.equal(before, read(file))
         local png = dir .. "/half.png"
-        status, _, e = lgan(("sample --checkpoint %s --n 4 --png %s --idx "
-          .. "%s/nowhere/x.idx"):format(quote(run), quote(png), quote(dir)))
-        assert.are.equal(1, status)
         assert.are.equal("lgan: sample: --idx " .. dir .. "/nowhere/x.idx: "
-          .. "there is no folder " .. dir .. "/nowhere\n", e)
+          .. "there is no folder " .. dir .. "/nowhere\n",
+          refused(("sample --checkpoint %s --n 4 --png %s --idx "
+            .. "%s/nowhere/x.idx"):format(quote(run), quote(png),
+            quote(dir))))
         assert.is_nil(core.path_kind(png))
       end)
 
@@ -342,10 +353,8 @@ describe("lgan command", function()
         status, out = lgan("info --checkpoint " .. quote(run))
         assert.are.equal(0, status)
         assert.are.equal(from_file, out)
-        status, _, e = lgan("info")
-        assert.are.equal(1, status)
         assert.are.equal("lgan: info: name a checkpoint file or run folder: "
-          .. "lgan info RUN\n", e)
+          .. "lgan info RUN\n", refused("info"))
       end)
   end)
 
@@ -363,32 +372,26 @@ describe("lgan command", function()
 
     it("refuses an --out it cannot write before training", function()
       local file = run .. "/epoch-001.png"
-      local status, _, e = lgan(("classify --data %s --epochs 1 --out "
-        .. "%s/c.safetensors"):format(quote(data), quote(file)))
-      assert.are.equal(1, status)
       assert.are.equal(("lgan: classify: --out %s/c.safetensors: cannot "
         .. "create the folder %s: %s is a file\n"):format(file, file, file),
-        e)
+        refused(("classify --data %s --epochs 1 --out %s/c.safetensors")
+          :format(quote(data), quote(file))))
     end)
   end)
 
   describe("info", function()
     it("refuses a device rather than reading it without end", function()
-      local status, _, e = lgan("info /dev/zero")
-      assert.are.equal(1, status)
       assert.are.equal("lgan: checkpoint.load: /dev/zero: it is not a "
-        .. "regular file\n", e)
+        .. "regular file\n", refused("info /dev/zero"))
     end)
   end)
 
   describe("worksheet", function()
     it("takes --tries only with a classifier", function()
       local out = dir .. "/tries"
-      local status, _, e = lgan(("worksheet --checkpoint %s --out %s "
-        .. "--tries 3"):format(quote(run), quote(out)))
-      assert.are.equal(1, status)
       assert.are.equal("lgan: worksheet: --tries needs --classifier, which "
-        .. "judges the items\n", e)
+        .. "judges the items\n", refused(("worksheet --checkpoint %s --out "
+        .. "%s --tries 3"):format(quote(run), quote(out))))
       assert.is_nil(core.path_kind(out))
     end)
 

@@ -378,6 +378,19 @@ function checkpoint.load_tensors(path)
   return out, file.metadata
 end
 
+--- The checkpoint a path names: the path itself, or a run folder's
+-- `checkpoint.safetensors`; a folder without one is an error naming fn.
+-- @string path
+-- @string fn the caller, for the message
+-- @treturn string
+function checkpoint.file_in(path, fn)
+  if core.path_kind(path) ~= "directory" then return path end
+  local file = path:gsub("/+$", "") .. "/checkpoint.safetensors"
+  if core.path_kind(file) == "file" then return file end
+  error(("%s: %s is a folder with no checkpoint.safetensors in it; name a "
+    .. "checkpoint file or a run folder"):format(fn, path), 0)
+end
+
 --- What is at path, from the safetensors header alone (no tensor is
 -- read), for a caller about to write there: nil when nothing is;
 -- "folder"; "checkpoint" for an lgan checkpoint; "safetensors" and the

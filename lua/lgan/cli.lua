@@ -238,15 +238,11 @@ local function make_trainer(args)
   if not args.resume then
     given.out = args.out
     local trainer = train.new(given)
-    -- A new run never replaces one that is there: that is --resume's job.
-    local found = trainer:writes() and trainer:earlier_run_file()
-    if found then
-      local out = trainer.opts.out
-      local way = found:match("checkpoint%.safetensors$")
-        and ("carry on with --resume %s"):format(out)
-        or "it has no checkpoint to carry on from, so remove its files"
-      error(("train: %s holds a run already (%s); %s, or choose another "
-        .. "--out"):format(out, found, way), 0)
+    -- A new run never replaces one that is there: that is --resume's
+    -- job.  Asked here, before the run, to say so in the command's terms.
+    if trainer:writes() then
+      trainer:refuse_earlier_run(("carry on with --resume %s")
+        :format(trainer.opts.out), "choose another --out")
     end
     return trainer, false
   end
@@ -401,15 +397,12 @@ local function run_train(args)
   return 0
 end
 
--- The checkpoint file path names: path itself, or a run folder's
--- checkpoint.safetensors.  what names the command, for the message.
-local function checkpoint_file(path, what)
-  local core = require "lgan.core"
-  if core.path_kind(path) ~= "directory" then return path end
-  local file = path:gsub("/+$", "") .. "/checkpoint.safetensors"
-  if core.path_kind(file) == "file" then return file end
-  error(("%s: %s is a folder with no checkpoint.safetensors in it; name a "
-    .. "checkpoint file or a run folder"):format(what, path), 0)
+-- The folder a file path goes in: "." for a bare name, "/" for one at
+-- the root.
+local function folder_of(path)
+  local folder = path:match("^(.*)/[^/]*$")
+  if folder == nil then return "." end
+  return folder == "" and "/" or folder
 end
 
 local function run_sample(args)
@@ -420,7 +413,7 @@ local function run_sample(args)
   if not (args.png or args.idx or args.tensors) then
     error("sample: say where to write: --png, --idx and/or --tensors", 0)
   end
-  args.checkpoint = checkpoint_file(args.checkpoint, "sample")
+  args.checkpoint = checkpoint.file_in(args.checkpoint, "sample")
   -- Outputs never overwrite the checkpoint read, nor each other, however
   -- the paths are spelt; and each has a folder to go to before any is
   -- written, so that a run does not stop half done.
@@ -434,19 +427,13 @@ local function run_sample(args)
             earlier[1], path), 0)
         end
       end
-      local folder = path:match("^(.*)/[^/]*$") or "."
-      if folder ~= "" and core.path_kind(folder) ~= "directory" then
+      local folder = folder_of(path)
+      if core.path_kind(folder) ~= "directory" then
         error(("sample: --%s %s: there is no folder %s"):format(key, path,
           folder), 0)
       end
       seen[#seen + 1] = { "--" .. key, path }
     end
-  end
-  if not args.n or args.n < 1 or args.n > 1000000 then
-    error("sample: --n must be an integer from 1 to 1000000", 0)
-  end
-  if not args.seed then
-    error("sample: --seed must be an integer", 0)
   end
   if args.threads then core.set_threads(args.threads) end
   local ck = checkpoint.load(args.checkpoint)
@@ -512,7 +499,7 @@ local function run_info(args)
   if not path then
     error("info: name a checkpoint file or run folder: lgan info RUN", 0)
   end
-  local ck = checkpoint.load(checkpoint_file(path, "info"))
+  local ck = checkpoint.load(checkpoint.file_in(path, "info"))
   local m = ck.meta
   local a = m.architecture
   local out = {}
@@ -587,9 +574,6 @@ end
 local function run_classify(args)
   local core = require "lgan.core"
   local classify = require "lgan.classify"
-  if not args.epochs or args.epochs < 1 then
-    error("classify: --epochs must be a positive integer", 0)
-  end
   -- Refused before the training, not after it: --out may replace only
   -- a classifier.
   local why = classify.occupied(args.out)
@@ -597,13 +581,11 @@ local function run_classify(args)
     error(("classify: --out %s %s; choose another --out")
       :format(args.out, why), 0)
   end
-  local folder = args.out:match("^(.*)/[^/]*$") or "."
-  if folder ~= "" then
-    local ok, reason = core.make_dirs(folder)
-    if ok then ok, reason = core.can_write_in(folder) end
-    if not ok then
-      error(("classify: --out %s: %s"):format(args.out, reason), 0)
-    end
+  local folder = folder_of(args.out)
+  local ok, reason = core.make_dirs(folder)
+  if ok then ok, reason = core.can_write_in(folder) end
+  if not ok then
+    error(("classify: --out %s: %s"):format(args.out, reason), 0)
   end
   if args.threads then core.set_threads(args.threads) end
   io.stderr:write(("lgan: training the classifier on %s, %d epochs\n")
@@ -624,7 +606,7 @@ end
 -- A conditional GAN from a checkpoint, or an error saying why not.
 local function conditional_model(path, what)
   local checkpoint = require "lgan.checkpoint"
-  path = checkpoint_file(path, what)
+  path = checkpoint.file_in(path, what)
   local model = checkpoint.gan(checkpoint.load(path))
   if model.classes == 0 then
     error(("%s: %s holds a model without classes; train one with lgan "
@@ -675,7 +657,6 @@ local function run_worksheet(args)
     error("worksheet: --tries needs --classifier, which judges the items",
       0)
   end
-  args.tries = args.tries or 20
   local model = conditional_model(args.checkpoint, "worksheet")
   local judge
   if args.classifier then
@@ -703,7 +684,8 @@ local function run_worksheet(args)
     end
     io.stderr:write(("lgan: the classifier reads %d of %d items as their "
       .. "answers%s\n"):format(#digits - #wrong, #digits, #wrong > 0
-        and (" after %d tries; check %s"):format(args.tries,
+        and (" after %d tries; check %s"):format(
+          args.tries or worksheet.TRIES,
           table.concat(wrong, ", ")) or ""))
   end
   return 0

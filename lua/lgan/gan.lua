@@ -186,9 +186,6 @@ end
 -- collection; the GAN cannot step afterwards.  Also what `local g
 -- <close> = lgan.GAN{...}` calls.
 function GAN:close()
-  if getmetatable(self) ~= GAN then
-    error("GAN:close: call it as a method, with ':'", 2)
-  end
   self.step_core:close()
 end
 
@@ -202,9 +199,6 @@ GAN.__close = GAN.close
 -- BCE on real and fake, the generator's -log D(G(z)), and the mean
 -- D(x) and D(G(z)) before the update.
 function GAN:step(real, labels)
-  if getmetatable(self) ~= GAN then
-    error("GAN:step: call it as a method, with ':'", 2)
-  end
   return self.step_core:step(real, labels)
 end
 
@@ -215,9 +209,6 @@ end
 -- sequence of n whole numbers from 0); without them, classes 0, 1, ...
 -- in turn.  Another key of opts is an error, and so is an rng beside z.
 function GAN:sample(n, opts)
-  if getmetatable(self) ~= GAN then
-    error("GAN:sample: call it as a method, with ':'", 2)
-  end
   opts = opts or {}
   if type(opts) ~= "table" then
     error("GAN:sample: opts must be a table, got " .. core.type(opts), 2)

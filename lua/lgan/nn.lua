@@ -34,12 +34,6 @@ local function check_generator(rng, fn, level)
   return rng
 end
 
-local function check_self(self, fn)
-  if type(self) ~= "table" or self.layer == nil then
-    error(fn .. ": call it as a method, with ':'", 3)
-  end
-end
-
 --- The base of every module.
 -- @type Module
 local Module = class("lgan.nn.Module")
@@ -71,7 +65,6 @@ end
 -- @tparam Tensor x a batch, [n, features], or one row
 -- @treturn Tensor
 function Module:forward(x)
-  check_self(self, "Module:forward")
   self.output = self.layer:forward(x)
   return self.output
 end
@@ -82,7 +75,6 @@ end
 -- @tparam Tensor grad_output
 -- @treturn Tensor
 function Module:backward(x, grad_output)
-  check_self(self, "Module:backward")
   self.grad_input = self.layer:backward(x, grad_output)
   return self.grad_input
 end
@@ -232,9 +224,6 @@ end
 
 --- Appends a module; returns self.
 function Sequential:add(m)
-  if type(self) ~= "table" or not self.modules then
-    error("Sequential:add: call it as a method, with ':'", 2)
-  end
   local why = not_a_module(m)
   if why then
     error("Sequential:add: the argument is " .. why, 2)
@@ -245,9 +234,6 @@ end
 
 --- Runs the modules in turn, keeping each one's input for backward.
 function Sequential:forward(x)
-  if type(self) ~= "table" or not self.modules then
-    error("Sequential:forward: call it as a method, with ':'", 2)
-  end
   for i, m in ipairs(self.modules) do
     self.inputs[i] = x
     x = m:forward(x)
@@ -259,9 +245,6 @@ end
 --- Back through the modules in reverse, from the gradient at the
 -- output; runs forward first if x is not the last input.
 function Sequential:backward(x, grad_output)
-  if type(self) ~= "table" or not self.modules then
-    error("Sequential:backward: call it as a method, with ':'", 2)
-  end
   if self.inputs[1] ~= x then
     self:forward(x)
   end
@@ -324,9 +307,6 @@ local function loss(name, fn)
   function cls:__init() end
   --- Mean loss of prediction against target (a tensor or a number).
   function cls:forward(pred, target)
-    if getmetatable(self) ~= cls then
-      error(name .. ":forward: call it as a method, with ':'", 2)
-    end
     self.pred, self.target = pred, target
     self.output = fn(pred, target)
     return self.output
@@ -334,9 +314,6 @@ local function loss(name, fn)
   --- Gradient of the mean loss at the prediction; arguments default to
   -- those of the last forward.
   function cls:backward(pred, target)
-    if getmetatable(self) ~= cls then
-      error(name .. ":backward: call it as a method, with ':'", 2)
-    end
     pred, target = pred or self.pred, target or self.target
     if pred == nil then
       error(name .. ":backward: no prediction (call forward first)", 2)
@@ -376,9 +353,6 @@ function LogSoftmax:__init() end
 
 --- Log-probabilities of each row of x [n, classes].
 function LogSoftmax:forward(x)
-  if getmetatable(self) ~= LogSoftmax then
-    error("LogSoftmax:forward: call it as a method, with ':'", 2)
-  end
   self.input = x
   self.output = core.log_softmax(x)
   return self.output
@@ -386,9 +360,6 @@ end
 
 --- The gradient at x, given the gradient at the output.
 function LogSoftmax:backward(x, grad_output)
-  if getmetatable(self) ~= LogSoftmax then
-    error("LogSoftmax:backward: call it as a method, with ':'", 2)
-  end
   if self.input ~= x or self.output == nil then
     self.output = core.log_softmax(x)
   end

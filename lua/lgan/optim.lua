@@ -54,33 +54,23 @@ function Optimizer:__init(kind, name, module, opts)
     options(opts, name))
 end
 
-local function check_self(self, fn)
-  if getmetatable(self) ~= Optimizer then
-    error(fn .. ": call it as a method, with ':'", 3)
-  end
-end
-
 --- Applies one update from the gradients the module holds.
 function Optimizer:step()
-  check_self(self, "Optimizer:step")
   self.core:step()
 end
 
 --- Sets the module's gradients to zero.
 function Optimizer:zero_grad()
-  check_self(self, "Optimizer:zero_grad")
   self.module:zero_grad()
 end
 
 --- The hyper-parameters as a table (kind, lr, beta1, ...).
 function Optimizer:config()
-  check_self(self, "Optimizer:config")
   return self.core:config()
 end
 
 --- The live state: `{step = n, params = {{value, grad, m, v}, ...}}`.
 function Optimizer:state()
-  check_self(self, "Optimizer:state")
   return self.core:state()
 end
 

@@ -69,6 +69,18 @@ function Trainer:earlier_run_file()
   end
 end
 
+--- Raises when this trainer's folder holds another run's files.  resume
+-- and elsewhere say, in the caller's terms, how to carry that run on and
+-- how to give another folder.
+function Trainer:refuse_earlier_run(resume, elsewhere)
+  local found = self:earlier_run_file()
+  if not found then return end
+  local way = found:match("checkpoint%.safetensors$") and resume
+    or "it has no checkpoint to carry on from, so remove its files"
+  error(("train: %s holds a run already (%s); %s, or %s")
+    :format(self.opts.out, found, way, elsewhere), 0)
+end
+
 -- The options' faults are raised at level 0: the check sits calls deep
 -- under train.new and train.resume, and "train: ..." names them anyway.
 local function check_options(o)
@@ -354,14 +366,8 @@ function Trainer:run(hooks)
                     close = function() end }
   if writes then
     if not self.resumed and not self.claimed then
-      local found = self:earlier_run_file()
-      if found then
-        local way = found:match("checkpoint%.safetensors$")
-          and "carry it on with train.resume"
-          or "it has no checkpoint to carry on from, so remove its files"
-        error(("train: %s holds a run already (%s); %s, or give another "
-          .. "out"):format(o.out, found, way), 0)
-      end
+      self:refuse_earlier_run("carry it on with train.resume",
+        "give another out")
       self.claimed = true
     end
     mkdir(o.out)
@@ -487,11 +493,7 @@ function train.resume(from, opts)
   options.check(opts, KEYS, fn, 2)
   local ck = from
   if type(from) == "string" then
-    local file = from
-    if core.path_kind(from) == "directory" then
-      file = from:gsub("/+$", "") .. "/checkpoint.safetensors"
-    end
-    ck = checkpoint.load(file)
+    ck = checkpoint.load(checkpoint.file_in(from, fn))
   elseif type(from) ~= "table" or type(from.meta) ~= "table" then
     error(fn .. ": expected a run folder, a checkpoint file or a loaded "
       .. "checkpoint, got " .. core.type(from), 2)

@@ -90,9 +90,12 @@ end
 
 local ITEM_KEYS = { "items", "seed", "classifier", "tries" }
 
+--- Draws per disputed item when a classifier is given and tries is not.
+worksheet.TRIES = 20
+
 local function item_options(o)
   return { items = o.items or 20, seed = o.seed or 1,
-           classifier = o.classifier, tries = o.tries or 20 }
+           classifier = o.classifier, tries = o.tries or worksheet.TRIES }
 end
 
 --- Draws the items: classes uniformly at random, then the images.
